@@ -1,0 +1,2 @@
+// Public API of @hvcm/backbones: filled in by its issue.
+export {};

@@ -1,0 +1,2 @@
+// Public API of @hvcm/core: filled in by its issue.
+export {};

@@ -1,0 +1,2 @@
+// Public API of @hvcm/dino-distill: filled in by its issue.
+export {};

@@ -1,0 +1,2 @@
+// Public API of @hvcm/grouped-gmm: filled in by its issue.
+export {};

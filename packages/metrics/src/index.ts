@@ -1,0 +1,2 @@
+// Public API of @hvcm/metrics: filled in by its issue.
+export {};

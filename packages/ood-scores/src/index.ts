@@ -1,0 +1,2 @@
+// Public API of @hvcm/ood-scores: filled in by its issue.
+export {};
