@@ -1,2 +1,10 @@
-// Public API of @hvcm/metrics: filled in by its issue.
-export {};
+// Public API of @hvcm/metrics.
+export {
+  HvcmError,
+  InvalidArgumentError,
+  ShapeMismatchError,
+  NonFiniteInputError,
+  NotFittedError,
+  CorruptFileError,
+  type HvcmErrorCode,
+} from './errors/index';
