@@ -1,2 +1,8 @@
-// Public API of @hvcm/grouped-gmm: filled in by its issue.
-export {};
+// Public API of @hvcm/grouped-gmm.
+export { HvcmHead, type HvcmHeadOptions, type HvcmHeadOutput } from './head/hvcm-head';
+export { DenseLayer, type DenseLayerOptions, type KernelInit } from './head/dense-layer';
+export { gelu, l2NormalizeRows } from './head/activations';
+export { HvcmLoss, defaultCenterLearningRate, type HvcmLossOptions, type HvcmLossTerms, type HvcmRecipe } from './loss/hvcm-loss';
+export { HVCM_DIVERGENCES, pairTerms, klFromLogits, jensenShannonFromLogits, type HvcmDivergence, type PairTerms } from './loss/divergence';
+export { stopGradient } from './loss/stop-gradient';
+export { updateClassGroupWeights } from './loss/class-group-weights';
