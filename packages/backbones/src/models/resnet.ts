@@ -1,0 +1,250 @@
+import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core alone registers no gradients (the `@tensorflow/tfjs` bundle does); forward must be trainable.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { ShapeMismatchError } from '@hvcm/metrics';
+
+import type {
+  Backbone,
+  BackboneOutput,
+  FoldedBackbone,
+  ForwardOptions,
+  ResolvedBackboneOptions,
+} from './backbone';
+import {
+  batchNormInference,
+  batchNormTraining,
+  createBatchNorm,
+  foldBatchNorm,
+  type BatchNormSettings,
+  type BatchNormVariables,
+} from './batch-norm';
+import { heNormalConvFilter, linearInit } from './initializers';
+import { describeResNet, type ConvDescription, type ResNetSpec } from './resnet-spec';
+import { VariableStore } from './variable-store';
+
+/** A bias-free convolution followed by a BatchNorm: the unit every ResNet layer is made of. */
+interface ConvBatchNorm {
+  readonly conv: ConvDescription;
+  readonly filter: tf.Variable;
+  readonly bn: BatchNormVariables;
+}
+
+interface ResidualBlock {
+  /** Main path; a ReLU follows every unit but the last. */
+  readonly units: readonly ConvBatchNorm[];
+  /** Projection shortcut when the block changes shape; identity otherwise. */
+  readonly shortcut: ConvBatchNorm | null;
+}
+
+/** Conv call shared by all paths: NHWC, PyTorch-style symmetric padding. */
+function conv(x: tf.Tensor4D, filter: tf.Tensor4D, c: ConvDescription): tf.Tensor4D {
+  return tf.conv2d(x, filter, c.stride, c.pad === 0 ? 'valid' : c.pad, 'NHWC');
+}
+
+/** Max-pool 3x3 stride 2 pad 1 of the ImageNet stem (inputs are post-ReLU, so zero padding is exact). */
+function stemMaxPool(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.maxPool(x, 3, 2, 1);
+}
+
+/**
+ * ResNet on tfjs-core ops with explicit variables (see `Backbone`). Layout NHWC throughout, so the
+ * backends' native convolutions run with no transposes.
+ */
+export class ResNet implements Backbone {
+  readonly featureDim: number;
+  readonly numClasses: number;
+  readonly inputShape: readonly [number, number, number];
+  readonly parameters: ReadonlyMap<string, tf.Variable>;
+  readonly buffers: ReadonlyMap<string, tf.Variable>;
+
+  private readonly store: VariableStore;
+  private readonly stem: ConvBatchNorm;
+  private readonly blocks: readonly ResidualBlock[];
+  private readonly head: { weight: tf.Variable; bias: tf.Variable } | null;
+  private readonly bnSettings: BatchNormSettings;
+  private disposed = false;
+
+  constructor(
+    readonly name: string,
+    readonly spec: ResNetSpec,
+    readonly options: ResolvedBackboneOptions,
+  ) {
+    this.bnSettings = { momentum: options.batchNormMomentum, epsilon: options.batchNormEpsilon };
+    this.store = new VariableStore(`hvcm-${name}`);
+    const description = describeResNet(spec);
+    let seed = options.seed;
+    const nextSeed = (): number | undefined => (seed === null ? undefined : seed++);
+
+    const units = new Map<string, ConvBatchNorm>();
+    const lastUnitOfBlock = new Set<string>();
+    for (const c of description.convs) {
+      const filter = this.store.parameter(
+        `${c.name}.weight`,
+        heNormalConvFilter(c.kernel, c.inChannels, c.outChannels, nextSeed()),
+      );
+      units.set(c.name, { conv: c, filter, bn: createBatchNorm(this.store, c.batchNormName, c.outChannels) });
+    }
+    const unit = (name: string): ConvBatchNorm => {
+      const u = units.get(name);
+      if (u === undefined) throw new Error(`internal: no conv ${name}`);
+      return u;
+    };
+
+    this.stem = unit('conv1');
+    const blocks: ResidualBlock[] = [];
+    const perBlock = spec.block === 'basic' ? ['conv1', 'conv2'] : ['conv1', 'conv2', 'conv3'];
+    spec.blocksPerStage.forEach((count, stage) => {
+      for (let b = 0; b < count; b++) {
+        const prefix = `layer${stage + 1}.${b}`;
+        const main = perBlock.map((n) => unit(`${prefix}.${n}`));
+        lastUnitOfBlock.add(`${prefix}.${perBlock.at(-1)}`);
+        const shortcut = units.get(`${prefix}.downsample.0`) ?? null;
+        blocks.push({ units: main, shortcut });
+      }
+    });
+    this.blocks = blocks;
+
+    if (options.zeroInitResidual) {
+      for (const name of lastUnitOfBlock) unit(name).bn.weight.assign(tf.zeros(unit(name).bn.weight.shape));
+    }
+
+    if (spec.numClasses > 0) {
+      const { weight, bias } = linearInit(description.featureDim, spec.numClasses, nextSeed());
+      this.head = {
+        weight: this.store.parameter('fc.weight', weight),
+        bias: this.store.parameter('fc.bias', bias),
+      };
+    } else {
+      this.head = null;
+    }
+
+    this.featureDim = description.featureDim;
+    this.numClasses = spec.numClasses;
+    this.inputShape = [spec.inputSize, spec.inputSize, spec.inputChannels];
+    this.parameters = this.store.parameters;
+    this.buffers = this.store.buffers;
+  }
+
+  forward(x: tf.Tensor4D, options: ForwardOptions = {}): BackboneOutput {
+    this.checkInput(x);
+    const training = options.training ?? false;
+    const update = options.updateStatistics ?? training;
+    const apply = (u: ConvBatchNorm, input: tf.Tensor4D): tf.Tensor4D => {
+      const y = conv(input, u.filter as tf.Tensor4D, u.conv);
+      return training
+        ? batchNormTraining(y, u.bn, this.bnSettings, update)
+        : batchNormInference(y, u.bn, this.bnSettings);
+    };
+    return tf.tidy(() => {
+      let y = tf.relu(apply(this.stem, x));
+      if (this.spec.stem === 'imagenet') y = stemMaxPool(y);
+      for (const block of this.blocks) {
+        let out = y;
+        block.units.forEach((u, i) => {
+          out = apply(u, out);
+          if (i < block.units.length - 1) out = tf.relu(out);
+        });
+        const shortcut = block.shortcut === null ? y : apply(block.shortcut, y);
+        y = tf.relu(tf.add(out, shortcut)) as tf.Tensor4D;
+      }
+      return this.pool(y);
+    });
+  }
+
+  parameterCount(): number {
+    let total = 0;
+    for (const v of this.parameters.values()) total += v.size;
+    return total;
+  }
+
+  fold(): FoldedBackbone {
+    this.checkNotDisposed();
+    interface FoldedUnit {
+      conv: ConvDescription;
+      filter: tf.Tensor4D;
+      bias: tf.Tensor1D;
+    }
+    const fold = (u: ConvBatchNorm): FoldedUnit => ({
+      conv: u.conv,
+      ...foldBatchNorm(u.filter as tf.Tensor4D, u.bn, this.bnSettings),
+    });
+    const stem = fold(this.stem);
+    const blocks = this.blocks.map((b) => ({
+      units: b.units.map(fold),
+      shortcut: b.shortcut === null ? null : fold(b.shortcut),
+    }));
+    const head =
+      this.head === null ? null : { weight: tf.clone(this.head.weight), bias: tf.clone(this.head.bias) };
+    const all: tf.Tensor[] = [stem, ...blocks.flatMap((b) => [...b.units, ...(b.shortcut ? [b.shortcut] : [])])]
+      .flatMap((u): tf.Tensor[] => [u.filter, u.bias])
+      .concat(head === null ? [] : [head.weight, head.bias]);
+    const isImageNet = this.spec.stem === 'imagenet';
+    const apply = (u: FoldedUnit, input: tf.Tensor4D, relu: boolean): tf.Tensor4D =>
+      tf.fused.conv2d({
+        x: input,
+        filter: u.filter,
+        strides: u.conv.stride,
+        pad: u.conv.pad === 0 ? 'valid' : u.conv.pad,
+        dataFormat: 'NHWC',
+        bias: u.bias,
+        activation: relu ? 'relu' : 'linear',
+      });
+    let released = false;
+    return {
+      forward: (x: tf.Tensor4D): BackboneOutput => {
+        if (released) throw new Error('this folded backbone was disposed');
+        this.checkInput(x);
+        return tf.tidy(() => {
+          let y = apply(stem, x, true);
+          if (isImageNet) y = stemMaxPool(y);
+          for (const block of blocks) {
+            let out = y;
+            block.units.forEach((u, i) => {
+              out = apply(u, out, i < block.units.length - 1);
+            });
+            const shortcut = block.shortcut === null ? y : apply(block.shortcut, y, false);
+            y = tf.relu(tf.add(out, shortcut)) as tf.Tensor4D;
+          }
+          return this.pool(y, head);
+        });
+      },
+      dispose: (): void => {
+        if (released) return;
+        released = true;
+        for (const t of all) t.dispose();
+      },
+    };
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.store.dispose();
+  }
+
+  /** Global average pool to `[n, E]`, then the optional linear head. */
+  private pool(
+    y: tf.Tensor4D,
+    head: { weight: tf.Tensor; bias: tf.Tensor } | null = this.head,
+  ): BackboneOutput {
+    const features = tf.mean(y, [1, 2]) as tf.Tensor2D;
+    if (head === null) return { features };
+    const logits = tf.add(tf.matMul(features, head.weight as tf.Tensor2D), head.bias) as tf.Tensor2D;
+    return { features, logits };
+  }
+
+  private checkNotDisposed(): void {
+    if (this.disposed) throw new Error(`backbone ${this.name} was disposed`);
+  }
+
+  private checkInput(x: tf.Tensor): void {
+    this.checkNotDisposed();
+    const c = this.spec.inputChannels;
+    if (x.rank !== 4 || x.shape[3] !== c) {
+      throw new ShapeMismatchError(
+        `${this.name}: expected NHWC images [n, h, w, ${c}], got shape [${x.shape.join(', ')}]; ` +
+          'transpose NCHW input to NHWC and match the channel count the backbone was built with',
+      );
+    }
+  }
+}
