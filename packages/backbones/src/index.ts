@@ -20,3 +20,15 @@ export {
   type BackboneInfo,
 } from './registry';
 export { countFlops, type FlopCount } from './flops';
+
+// Backend selection and fast wasm training kernels (engineer B1).
+export { selectBackend, type BackendSelection, type SelectBackendOptions } from './backend/select-backend';
+export { BACKEND_ORDER, parseBackendName, type BackendName } from './backend/backend-name';
+export type { BackendAttempt } from './backend/backend-attempt';
+export { BackendUnavailableError } from './backend/backend-unavailable-error';
+export { defaultModuleLoader, type ModuleLoader } from './backend/module-loader';
+export {
+  registerWasmTrainingKernels,
+  unregisterWasmTrainingKernels,
+  wasmTrainingKernelsRegistered,
+} from './gradients/register-wasm-training-kernels';

@@ -1,0 +1,68 @@
+import * as tf from '@tensorflow/tfjs-core';
+import './register-core-gradients';
+import { conv2dBackpropFilterViaConv } from './conv2d-backprop-filter';
+import { conv2dBackpropInputViaConv } from './conv2d-backprop-input';
+import { fusedBatchNormGradient } from './fused-batch-norm-gradient';
+
+const WASM = 'wasm';
+
+interface Saved {
+  input: tf.KernelConfig | undefined;
+  batchNormGradient: tf.GradConfig | undefined;
+}
+let saved: Saved | undefined;
+
+/**
+ * Makes CNN training fast on the `wasm` backend (DESIGN.md section 5), and only there:
+ * - registers `Conv2DBackpropFilter` for `wasm` (missing there: training a conv net fails without it),
+ *   computed as one XNNPACK forward convolution;
+ * - replaces `wasm`'s `Conv2DBackpropInput` (a plain loop) with one XNNPACK forward convolution;
+ * - replaces the `FusedBatchNorm` gradient by per-channel reductions when the active backend is
+ *   `wasm`. Gradients live in one registry shared by all backends, so the override checks
+ *   `tf.getBackend()` and calls tfjs-core's own gradient on every other backend.
+ * Other backends' kernels are untouched. Idempotent; `selectBackend` calls it when it picks `wasm`.
+ * Works whether or not the wasm backend is registered or initialised yet.
+ */
+export function registerWasmTrainingKernels(): void {
+  if (saved !== undefined) return;
+  const input = tf.getKernel(tf.Conv2DBackpropInput, WASM);
+  const batchNormGradient = tf.getGradient(tf.FusedBatchNorm);
+  saved = { input, batchNormGradient };
+
+  if (tf.getKernel(tf.Conv2DBackpropFilter, WASM) != null) tf.unregisterKernel(tf.Conv2DBackpropFilter, WASM);
+  tf.registerKernel({
+    kernelName: tf.Conv2DBackpropFilter,
+    backendName: WASM,
+    kernelFunc: conv2dBackpropFilterViaConv(WASM) as unknown as tf.KernelFunc,
+  });
+  if (input != null) tf.unregisterKernel(tf.Conv2DBackpropInput, WASM);
+  tf.registerKernel({
+    kernelName: tf.Conv2DBackpropInput,
+    backendName: WASM,
+    kernelFunc: conv2dBackpropInputViaConv(WASM) as unknown as tf.KernelFunc,
+  });
+
+  if (batchNormGradient != null) {
+    const fast = fusedBatchNormGradient(batchNormGradient.gradFunc);
+    tf.registerGradient({
+      ...batchNormGradient,
+      gradFunc: (dy, tensors, attrs) =>
+        tf.getBackend() === WASM ? fast(dy, tensors, attrs) : batchNormGradient.gradFunc(dy, tensors, attrs),
+    });
+  }
+}
+
+/** Undoes `registerWasmTrainingKernels` (restores wasm's own kernels and tfjs-core's gradient). */
+export function unregisterWasmTrainingKernels(): void {
+  if (saved === undefined) return;
+  tf.unregisterKernel(tf.Conv2DBackpropFilter, WASM);
+  tf.unregisterKernel(tf.Conv2DBackpropInput, WASM);
+  if (saved.input != null) tf.registerKernel(saved.input);
+  if (saved.batchNormGradient != null) tf.registerGradient(saved.batchNormGradient);
+  saved = undefined;
+}
+
+/** True while the fast wasm training kernels are registered. */
+export function wasmTrainingKernelsRegistered(): boolean {
+  return saved !== undefined;
+}
