@@ -3,7 +3,7 @@ import { RunningMoments } from '../linear-algebra/running-moments';
 import { choleskyWithRidge, type RidgeOptions } from '../linear-algebra/cholesky-with-ridge';
 import { inverseLower } from '../linear-algebra/inverse';
 import { uniformGroupWeights, expandGroupWeights, type GroupedGaussianModel } from './grouped-gaussian-model';
-import type { RidgeReport } from './ridge-report';
+import type { GroupedRidgeReport } from './ridge-report';
 
 /** Options of {@link ClassGroupMoments.finish}. */
 export interface FinishGroupedGaussianOptions {
@@ -16,7 +16,7 @@ export interface FinishGroupedGaussianOptions {
 /** A fitted model and the ridge each block needed. */
 export interface FittedGroupedGaussians {
   readonly model: GroupedGaussianModel;
-  readonly ridge: RidgeReport;
+  readonly ridge: GroupedRidgeReport;
 }
 
 /**

@@ -7,7 +7,7 @@ import type { RidgeOptions } from '../linear-algebra/cholesky-with-ridge';
 import { ClassGroupMoments } from './class-group-moments';
 import { checkGroupedGaussianModel, type GroupedGaussianModel } from './grouped-gaussian-model';
 import { GroupedGaussianScorer, type GroupedGaussianScores, type GroupedGaussianScorerOptions } from './grouped-gaussian-scorer';
-import type { RidgeReport } from './ridge-report';
+import type { GroupedRidgeReport } from './ridge-report';
 import { base64ToFloat64, float64ToBase64 } from './base64';
 
 /** Options of {@link GroupedGaussianDetector}. */
@@ -40,7 +40,7 @@ export class GroupedGaussianDetector extends BaseDetector {
   static readonly version = 1;
   readonly options: GroupedGaussianOptions;
   private fittedModel: GroupedGaussianModel | null = null;
-  private report: RidgeReport | null = null;
+  private report: GroupedRidgeReport | null = null;
   private scorer: GroupedGaussianScorer | null = null;
 
   constructor(options: GroupedGaussianOptions = {}) {
@@ -59,7 +59,7 @@ export class GroupedGaussianDetector extends BaseDetector {
   }
 
   /** The ridge each block needed at `fit` (null after `fromJSON`: the factors already include it). */
-  get ridgeReport(): RidgeReport | null {
+  get ridgeReport(): GroupedRidgeReport | null {
     return this.report;
   }
 

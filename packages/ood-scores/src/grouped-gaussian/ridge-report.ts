@@ -2,7 +2,7 @@
  * How much ridge each class x group covariance needed before its Cholesky factorisation succeeded
  * (`eps * trace(S)/d * I`, added only when plain Cholesky fails). Reported, never hidden.
  */
-export interface RidgeReport {
+export interface GroupedRidgeReport {
   /** Absolute ridge added to each block's diagonal, `[K, M]` (0 where none was needed). */
   readonly ridge: Float64Array;
   /** Relative ridge `eps` of each block, `[K, M]` (0 where none was needed). */
@@ -20,7 +20,7 @@ export interface RidgeReport {
 }
 
 /** A one-line human summary of a ridge report. */
-export function formatRidgeReport(report: RidgeReport): string {
+export function formatGroupedRidgeReport(report: GroupedRidgeReport): string {
   if (report.blocksWithRidge === 0) return `ridge: none needed (${report.blocks} blocks factored as they are)`;
   return (
     `ridge: ${report.blocksWithRidge} of ${report.blocks} blocks needed one ` +
