@@ -76,6 +76,24 @@ export {
   loadImageNet,
 } from './readers/index';
 
+// Batched loading: seeded shuffling, prefetch, transforms.
+export {
+  type Batch,
+  type MultiViewBatch,
+  type BatchPosition,
+  disposeBatch,
+  type BatchTransform,
+  type BatchViewsTransform,
+  type DataLoaderOptions,
+  type ImageLoaderOptions,
+  type MultiViewLoaderOptions,
+  type DataLoader,
+  createDataLoader,
+  createMultiViewLoader,
+  epochOrder,
+  countBatches,
+} from './loader/index';
+
 // Splits: class folds, open-set protocols, held-out validation, near-to-far OOD sets.
 export {
   classFolds,
