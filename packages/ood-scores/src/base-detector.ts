@@ -13,21 +13,26 @@ export const DEFAULT_SCORE_BATCH = 4096;
  */
 export abstract class BaseDetector<TInput = FeatureInput> implements Detector<TInput> {
   abstract readonly kind: string;
-  private state: 'unfitted' | 'fitted' | 'disposed' = 'unfitted';
+  private lifecycle: 'unfitted' | 'fitted' | 'disposed' = 'unfitted';
 
   get fitted(): boolean {
-    return this.state === 'fitted';
+    return this.lifecycle === 'fitted';
   }
 
   protected markFitted(): void {
-    this.state = 'fitted';
+    this.lifecycle = 'fitted';
+  }
+
+  /** Back to unfitted (a failed re-fit must not leave half-built state looking usable). */
+  protected markUnfitted(): void {
+    if (this.lifecycle !== 'disposed') this.lifecycle = 'unfitted';
   }
 
   protected assertFitted(method: string): void {
-    if (this.state === 'disposed') {
+    if (this.lifecycle === 'disposed') {
       throw new NotFittedError(`${this.kind}.${method}: the detector was disposed; create or load a new one.`);
     }
-    if (this.state !== 'fitted') {
+    if (this.lifecycle !== 'fitted') {
       throw new NotFittedError(`${this.kind}.${method}: call fit() (or fromJSON()) before ${method}().`);
     }
   }
@@ -38,9 +43,9 @@ export abstract class BaseDetector<TInput = FeatureInput> implements Detector<TI
 
   /** Frees held tensors (subclasses release theirs in `releaseTensors`). Safe to call twice. */
   dispose(): void {
-    if (this.state === 'disposed') return;
+    if (this.lifecycle === 'disposed') return;
     this.releaseTensors();
-    this.state = 'disposed';
+    this.lifecycle = 'disposed';
   }
 
   /** Subclasses dispose the tensors they hold here. */

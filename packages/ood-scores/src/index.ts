@@ -30,6 +30,19 @@ export { MspDetector } from './detectors/msp';
 export { MaxLogitDetector } from './detectors/max-logit';
 export { EnergyDetector, energyScore, type EnergyOptions } from './detectors/energy';
 export { GenDetector, type GenOptions } from './detectors/gen';
+export { OdinDetector, type OdinOptions, type OdinInput, type LogitsFunction } from './detectors/odin';
+export { MahalanobisDetector, type MahalanobisOptions, type RidgeReport } from './detectors/mahalanobis';
+export { RelativeMahalanobisDetector, type RelativeMahalanobisOptions } from './detectors/relative-mahalanobis';
+export { KnnDetector, type KnnOptions } from './detectors/knn';
+export { VimDetector, defaultVimDim, type VimOptions } from './detectors/vim';
+export { ReactDetector, type ReactOptions } from './detectors/react';
+export { readLinearLayer, type LinearLayer, type LinearLayerValues } from './input/linear-layer';
+export { percentile } from './statistics/percentile';
+export {
+  WhitenedGaussianTensors,
+  whitenGaussians,
+  type WhitenedGaussians,
+} from './detectors/whitened-gaussians';
 export {
   createDetector,
   listDetectors,
@@ -41,6 +54,25 @@ export {
   type DetectorOptionsByName,
   type DetectorRegistryEntry,
 } from './registry/registry';
+export {
+  GroupedGaussianDetector,
+  GroupedGaussianScorer,
+  ClassGroupMoments,
+  uniformGroupWeights,
+  expandGroupWeights,
+  checkGroupedGaussianModel,
+  formatGroupedRidgeReport,
+  referenceClassScores,
+  float64ToBase64,
+  base64ToFloat64,
+  type GroupedGaussianOptions,
+  type GroupedGaussianScorerOptions,
+  type GroupedGaussianScores,
+  type GroupedGaussianModel,
+  type GroupedRidgeReport,
+  type FinishGroupedGaussianOptions,
+  type FittedGroupedGaussians,
+} from './grouped-gaussian/index';
 // Re-exported so that users of this package need no direct import of @hvcm/metrics for error handling.
 export {
   HvcmError,

@@ -4,6 +4,13 @@ import { MspDetector } from '../detectors/msp';
 import { MaxLogitDetector } from '../detectors/max-logit';
 import { EnergyDetector, type EnergyOptions } from '../detectors/energy';
 import { GenDetector, type GenOptions } from '../detectors/gen';
+import { OdinDetector, type OdinOptions } from '../detectors/odin';
+import { MahalanobisDetector, type MahalanobisOptions } from '../detectors/mahalanobis';
+import { RelativeMahalanobisDetector, type RelativeMahalanobisOptions } from '../detectors/relative-mahalanobis';
+import { KnnDetector, type KnnOptions } from '../detectors/knn';
+import { VimDetector, type VimOptions } from '../detectors/vim';
+import { ReactDetector, type ReactOptions } from '../detectors/react';
+import { GroupedGaussianDetector, type GroupedGaussianOptions } from '../grouped-gaussian/grouped-gaussian-detector';
 
 /** What a detector's `fit`/`score` take. */
 export type DetectorInputKind =
@@ -45,6 +52,13 @@ export interface DetectorOptionsByName {
   'max-logit': Record<string, never>;
   energy: EnergyOptions;
   gen: GenOptions;
+  odin: OdinOptions;
+  mahalanobis: MahalanobisOptions;
+  'relative-mahalanobis': RelativeMahalanobisOptions;
+  knn: KnnOptions;
+  vim: VimOptions;
+  react: ReactOptions;
+  'grouped-gaussian': GroupedGaussianOptions;
 }
 
 const entries: readonly DetectorRegistryEntry[] = [
@@ -87,6 +101,76 @@ const entries: readonly DetectorRegistryEntry[] = [
     needsFit: false,
     create: (options?: GenOptions) => new GenDetector(options),
     fromJSON: (json) => GenDetector.fromJSON(json),
+  },
+  {
+    name: 'odin',
+    description: 'Max softmax at temperature T after an input perturbation against the loss gradient.',
+    reference: 'Liang, Li & Srikant, ICLR 2018',
+    input: 'model-inputs',
+    needsLabels: false,
+    needsFit: false,
+    create: (options: OdinOptions) => new OdinDetector(options),
+    fromJSON: (json, options: { model: OdinOptions['model'] }) => OdinDetector.fromJSON(json, options),
+  },
+  {
+    name: 'mahalanobis',
+    description: 'Minus the smallest Mahalanobis distance to a class mean under one tied covariance.',
+    reference: 'Lee et al., NeurIPS 2018',
+    input: 'features',
+    needsLabels: true,
+    needsFit: true,
+    create: (options?: MahalanobisOptions) => new MahalanobisDetector(options),
+    fromJSON: (json, options?: MahalanobisOptions) => MahalanobisDetector.fromJSON(json, options),
+  },
+  {
+    name: 'relative-mahalanobis',
+    description: 'Minus the smallest class Mahalanobis distance relative to a background Gaussian.',
+    reference: 'Ren et al., arXiv:2106.09022 (2021)',
+    input: 'features',
+    needsLabels: true,
+    needsFit: true,
+    create: (options?: RelativeMahalanobisOptions) => new RelativeMahalanobisDetector(options),
+    fromJSON: (json, options?: RelativeMahalanobisOptions) => RelativeMahalanobisDetector.fromJSON(json, options),
+  },
+  {
+    name: 'knn',
+    description: 'Minus the distance to the k-th nearest L2-normalised training feature (exact).',
+    reference: 'Sun et al., ICML 2022',
+    input: 'features',
+    needsLabels: false,
+    needsFit: true,
+    create: (options?: KnnOptions) => new KnnDetector(options),
+    fromJSON: (json, options?: KnnOptions) => KnnDetector.fromJSON(json, options),
+  },
+  {
+    name: 'vim',
+    description: 'Energy minus alpha times the feature residual outside the principal subspace.',
+    reference: 'Wang et al., CVPR 2022',
+    input: 'features+linear',
+    needsLabels: false,
+    needsFit: true,
+    create: (options: VimOptions) => new VimDetector(options),
+    fromJSON: (json, options?: { batchSize?: number }) => VimDetector.fromJSON(json, options),
+  },
+  {
+    name: 'react',
+    description: 'Energy of the logits of features clipped at a percentile of training activations.',
+    reference: 'Sun, Guo & Li, NeurIPS 2021',
+    input: 'features+linear',
+    needsLabels: false,
+    needsFit: true,
+    create: (options: ReactOptions) => new ReactDetector(options),
+    fromJSON: (json, options?: { batchSize?: number }) => ReactDetector.fromJSON(json, options),
+  },
+  {
+    name: 'grouped-gaussian',
+    description: 'Minus the smallest weighted sum of per-group class Mahalanobis terms (class x group Gaussians, HVCM score).',
+    reference: 'HVCM: Hierarchical Visual Categories Modeling (DESIGN.md section 3)',
+    input: 'features',
+    needsLabels: true,
+    needsFit: true,
+    create: (options?: GroupedGaussianOptions) => new GroupedGaussianDetector(options),
+    fromJSON: (json) => GroupedGaussianDetector.fromJSON(json),
   },
 ];
 

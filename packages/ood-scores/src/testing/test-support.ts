@@ -61,9 +61,9 @@ export interface SyntheticData {
 }
 
 /**
- * Class means are `spread * e_c` plus a shared offset; ID samples are means plus unit noise (scaled
- * by `noise`); OOD samples are centred at the origin of the feature space, away from every class
- * mean, with the same noise, which is the structure feature-space and logit detectors both detect.
+ * Class means are `spread * e_c + spread/2 * e_(c+C)`; ID samples are means plus unit noise (scaled
+ * by `noise`); OOD samples are centred at `spread/2` on the dimensions no class uses (`>= 2C`), off
+ * the class manifold, with the same noise: the structure feature-space and logit detectors both detect.
  */
 export function makeSynthetic(options: { d?: number; classes?: number; nTrain?: number; nTest?: number; seed?: number; spread?: number; noise?: number } = {}): SyntheticData {
   const d = options.d ?? 16;
@@ -93,8 +93,9 @@ export function makeSynthetic(options: { d?: number; classes?: number; nTrain?: 
   const idFeatures = new Float32Array(nTest * d);
   for (let i = 0; i < nTest; i++) sample(means[i % classes] ?? [], idFeatures, i);
   const oodFeatures = new Float32Array(nTest * d);
-  const origin = new Array<number>(d).fill(0);
-  for (let i = 0; i < nTest; i++) sample(origin, oodFeatures, i);
+  // OOD sits off the class manifold: in the dimensions no class mean uses (the origin if none is left).
+  const offManifold = Array.from({ length: d }, (_, j) => (j >= 2 * classes ? spread / 2 : 0));
+  for (let i = 0; i < nTest; i++) sample(offManifold, oodFeatures, i);
   const weight = new Float32Array(d * classes);
   for (let c = 0; c < classes; c++) for (let j = 0; j < d; j++) weight[j * classes + c] = (means[c]?.[j] ?? 0) / spread;
   const bias = new Float32Array(classes);
