@@ -6,3 +6,7 @@ export { HvcmLoss, defaultCenterLearningRate, type HvcmLossOptions, type HvcmLos
 export { HVCM_DIVERGENCES, pairTerms, klFromLogits, jensenShannonFromLogits, type HvcmDivergence, type PairTerms } from './loss/divergence';
 export { stopGradient } from './loss/stop-gradient';
 export { updateClassGroupWeights } from './loss/class-group-weights';
+export { fitHvcmGaussians, type AttributeBatch, type FitHvcmGaussiansOptions } from './fit/fit-hvcm-gaussians';
+export { HvcmScorer, type HvcmScorerOptions, type HvcmThresholds } from './scorer/hvcm-scorer';
+export { cosineLogits } from './scorer/cosine-classifier';
+export { packSidecar, unpackSidecarArray, verifySidecar, writeFileAtomic, type SidecarArray, type SidecarIndex } from './scorer/sidecar';
