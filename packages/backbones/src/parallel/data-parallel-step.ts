@@ -1,0 +1,363 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { InvalidArgumentError, ShapeMismatchError } from '@hvcm/metrics';
+import type { Worker } from 'node:worker_threads';
+import type { BackendName } from '../backend/backend-name';
+import { selectBackend } from '../backend/select-backend';
+import { rowsOf, sliceRows, splitSizes, type BatchArray } from './batch-arrays';
+import { checkOptimizerSpec, type OptimizerSpec } from './optimizer-spec';
+import { Replica, loadProgram } from './replica';
+import { viewSlots } from './shared-slots';
+import { spawnReplicaWorker } from './spawn-worker';
+import type { ProgramReference } from './training-program';
+import type { InitResult, WorkerRequest, WorkerResponse } from './worker-protocol';
+import { at } from './at';
+
+/** Options of `createDataParallelStep`. */
+export interface DataParallelStepOptions {
+  /** Module, export and options that build the model + loss on each replica. */
+  readonly program: ProgramReference;
+  readonly optimizer: OptimizerSpec;
+  /**
+   * Replicas. `>= 2`: one worker thread each, with its own tfjs engine and wasm instance (use one per
+   * core). `1` (default 2): runs in the calling thread on its current backend, no workers.
+   */
+  readonly workers?: number;
+  /** Backend of the worker threads (default `'wasm'`: the reason to use workers). With one worker:
+   *  when given, `selectBackend({ backend })` runs in this thread; absent, the current backend is used. */
+  readonly backend?: BackendName;
+  /**
+   * One worker only: split each batch into this many micro-batches and accumulate their gradients
+   * (weighted by size) before one update, exactly as `workers = microBatches` would (same split, same
+   * per-micro-batch BatchNorm statistics, same averaging of moving statistics). Default 1.
+   */
+  readonly microBatches?: number;
+}
+
+/** What one training step reports. */
+export interface StepResult {
+  /** Mean loss over the whole batch (the sub-batch losses weighted by size), before the update. */
+  readonly loss: number;
+  /** Rows each replica (or micro-batch) processed. */
+  readonly split: readonly number[];
+}
+
+/**
+ * A training step that runs data parallel: the trainer calls `step(x, y)` and never sees workers.
+ * All replicas hold identical weights: they start from replica 0's weights, and each step every
+ * replica applies the same averaged gradient with the same optimizer.
+ */
+export interface DataParallelStep {
+  /** Number of replicas (worker threads, or 1 in-thread). */
+  readonly replicas: number;
+  /** The backend the replicas run on. */
+  readonly backend: BackendName | string;
+  /** Trainable scalars per replica. */
+  readonly parameterCount: number;
+  /**
+   * One SGD/Adam step on the batch `x` `[n, ...]` with targets `y` `[n, ...]` (plain arrays or
+   * tensors; tensors are read, not disposed). The batch is cut into contiguous sub-batches whose
+   * sizes differ by at most one.
+   */
+  step(x: BatchArray | tf.Tensor, y: BatchArray | tf.Tensor): Promise<StepResult>;
+  /** The replicas' weights, flattened in the program's variable order `[parameterCount]`. */
+  getWeights(): Promise<Float32Array>;
+  /** The replicas' buffers (BatchNorm moving statistics), flattened. */
+  getBuffers(): Promise<Float32Array>;
+  /** Sets weights and buffers on every replica (e.g. to resume from a checkpoint). */
+  setWeights(weights: Float32Array, buffers?: Float32Array): Promise<void>;
+  setLearningRate(learningRate: number): Promise<void>;
+  /** Frees every replica and terminates the worker threads (resolves once they have exited). */
+  dispose(): Promise<void>;
+  /** Live tensors in each replica's tfjs engine (to check for leaks across steps). */
+  tensorCounts(): Promise<number[]>;
+  /** Worker threads still running (0 after `dispose`, and always 0 in-thread). */
+  liveWorkers(): number;
+}
+
+async function toBatchArray(a: BatchArray | tf.Tensor, what: string): Promise<BatchArray> {
+  if (a instanceof tf.Tensor) {
+    const data = await a.data();
+    if (!(data instanceof Float32Array || data instanceof Int32Array)) {
+      throw new InvalidArgumentError(`${what}: expected a float32 or int32 tensor, got ${a.dtype}`);
+    }
+    return { data, shape: a.shape };
+  }
+  return a;
+}
+
+async function readBatch(xIn: BatchArray | tf.Tensor, yIn: BatchArray | tf.Tensor): Promise<[BatchArray, BatchArray, number]> {
+  const x = await toBatchArray(xIn, 'x');
+  const y = await toBatchArray(yIn, 'y');
+  const n = rowsOf(x, 'x');
+  if (rowsOf(y, 'y') !== n) {
+    throw new ShapeMismatchError(`x has ${n} rows but y has ${y.shape[0]}; they must match`);
+  }
+  if (n === 0) throw new InvalidArgumentError('step: the batch is empty');
+  return [x, y, n];
+}
+
+function checkCount(value: number, what: string): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new InvalidArgumentError(`${what} must be an integer >= 1, got ${value}`);
+  }
+  return value;
+}
+
+/** In-thread path: one replica; micro-batches emulate replicas exactly. */
+async function createInThreadStep(options: DataParallelStepOptions): Promise<DataParallelStep> {
+  const microBatches = checkCount(options.microBatches ?? 1, 'microBatches');
+  if (options.backend !== undefined) await selectBackend({ backend: options.backend, log: null });
+  const replica = new Replica(await loadProgram(options.program), options.optimizer);
+  const slots = Array.from({ length: microBatches }, () => new Float32Array(replica.parameterCount));
+  const bufferSlots = Array.from({ length: microBatches }, () => new Float32Array(replica.bufferCount));
+  const snapshot = new Float32Array(replica.bufferCount);
+  let disposed = false;
+  const alive = (): void => {
+    if (disposed) throw new InvalidArgumentError('this data-parallel step was disposed');
+  };
+  return {
+    replicas: 1,
+    backend: tf.getBackend(),
+    parameterCount: replica.parameterCount,
+    async step(xIn, yIn) {
+      alive();
+      const [x, y, n] = await readBatch(xIn, yIn);
+      const split = splitSizes(n, microBatches);
+      const weights = split.map((s) => s / n);
+      if (microBatches > 1) replica.read('buffers', snapshot);
+      let loss = 0;
+      let start = 0;
+      for (let i = 0; i < microBatches; i++) {
+        // Each micro-batch starts from the same moving statistics, as each replica would.
+        if (microBatches > 1 && i > 0) replica.write('buffers', snapshot);
+        const rows = at(split, i);
+        const l = await replica.gradients(sliceRows(x, start, rows), sliceRows(y, start, rows), at(weights, i), at(slots, i));
+        if (microBatches > 1) replica.read('buffers', at(bufferSlots, i));
+        loss += at(weights, i) * l;
+        start += rows;
+      }
+      replica.apply(slots);
+      if (microBatches > 1) replica.averageBuffers(bufferSlots, weights);
+      return { loss, split };
+    },
+    async getWeights() {
+      alive();
+      const out = new Float32Array(replica.parameterCount);
+      replica.read('weights', out);
+      return out;
+    },
+    async getBuffers() {
+      alive();
+      const out = new Float32Array(replica.bufferCount);
+      replica.read('buffers', out);
+      return out;
+    },
+    async setWeights(weights, buffers) {
+      alive();
+      replica.write('weights', weights);
+      if (buffers !== undefined) replica.write('buffers', buffers);
+    },
+    async setLearningRate(learningRate) {
+      alive();
+      replica.optimizer.setLearningRate(learningRate);
+    },
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      replica.dispose();
+    },
+    async tensorCounts() {
+      return [tf.memory().numTensors];
+    },
+    liveWorkers: () => 0,
+  };
+}
+
+/** Main-thread handle of one replica worker: numbered requests, answered in order. */
+class WorkerHandle {
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private failure: Error | undefined;
+  exited = false;
+  readonly exit: Promise<void>;
+
+  constructor(readonly worker: Worker) {
+    worker.on('message', (response: WorkerResponse) => {
+      const entry = this.pending.get(response.id);
+      if (entry === undefined) return;
+      this.pending.delete(response.id);
+      if (response.ok) entry.resolve(response.result);
+      else {
+        const error = new Error(`replica worker: ${response.error.message}`);
+        error.name = response.error.name;
+        if (response.error.stack !== undefined) error.stack = response.error.stack;
+        entry.reject(error);
+      }
+    });
+    worker.on('error', (error) => this.fail(error));
+    this.exit = new Promise((resolve) => {
+      worker.on('exit', (code) => {
+        this.exited = true;
+        this.fail(new Error(`replica worker exited (code ${code})`));
+        resolve();
+      });
+    });
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const entry of this.pending.values()) entry.reject(error);
+    this.pending.clear();
+  }
+
+  call<T>(request: WorkerRequest, transfer: ArrayBuffer[] = []): Promise<T> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage({ id, request }, transfer);
+    });
+  }
+}
+
+async function createWorkerStep(options: DataParallelStepOptions, count: number): Promise<DataParallelStep> {
+  const backend = options.backend ?? 'wasm';
+  const handles = Array.from({ length: count }, () => new WorkerHandle(spawnReplicaWorker()));
+  const all = <T>(f: (h: WorkerHandle, i: number) => Promise<T>): Promise<T[]> => Promise.all(handles.map(f));
+  const terminate = async (): Promise<void> => {
+    await Promise.all(handles.map((h) => h.worker.terminate()));
+    await Promise.all(handles.map((h) => h.exit));
+  };
+  let info: InitResult;
+  let parameterCount = 0;
+  let bufferCount = 0;
+  let slots: ReturnType<typeof viewSlots>;
+  try {
+    const inits = await all((h) => h.call<InitResult>({ type: 'init', program: options.program, optimizer: options.optimizer, backend }));
+    info = at(inits, 0);
+    parameterCount = info.sizes.reduce((a, b) => a + b, 0);
+    bufferCount = info.bufferSizes.reduce((a, b) => a + b, 0);
+    for (const other of inits) {
+      if (other.sizes.join() !== info.sizes.join() || other.bufferSizes.join() !== info.bufferSizes.join()) {
+        throw new ShapeMismatchError('replicas built programs with different variables; the program must be deterministic in shape');
+      }
+    }
+    const grads = new SharedArrayBuffer(4 * count * parameterCount);
+    const buffers = new SharedArrayBuffer(4 * count * bufferCount);
+    const shared = new SharedArrayBuffer(4 * (parameterCount + bufferCount));
+    slots = viewSlots(grads, buffers, shared, count, parameterCount, bufferCount);
+    await all((h, index) => h.call({ type: 'attach', index, workers: count, grads, buffers, shared }));
+    // Replica 0's initial weights for everyone: identical replicas whatever the program's seeding.
+    await at(handles, 0).call({ type: 'publish' });
+    await Promise.all(handles.slice(1).map((h) => h.call({ type: 'load' })));
+  } catch (error) {
+    await terminate();
+    throw error;
+  }
+
+  let disposed = false;
+  let busy: Promise<unknown> = Promise.resolve();
+  // Steps and weight transfers never overlap: each waits for the previous call.
+  const serial = <T>(f: () => Promise<T>): Promise<T> => {
+    if (disposed) return Promise.reject(new InvalidArgumentError('this data-parallel step was disposed'));
+    const run = busy.then(f, f);
+    busy = run.catch(() => undefined);
+    return run;
+  };
+
+  return {
+    replicas: count,
+    backend: info.backend,
+    parameterCount,
+    step: (xIn, yIn) =>
+      serial(async () => {
+        const [x, y, n] = await readBatch(xIn, yIn);
+        const split = splitSizes(n, count);
+        const weights = split.map((s) => s / n);
+        let start = 0;
+        const losses = await all((h, i) => {
+          const rows = at(split, i);
+          const xs = sliceRows(x, start, rows);
+          const ys = sliceRows(y, start, rows);
+          start += rows;
+          return h.call<number>({ type: 'gradients', x: xs, y: ys, weight: at(weights, i) }, [
+            xs.data.buffer as ArrayBuffer,
+            ys.data.buffer as ArrayBuffer,
+          ]);
+        });
+        await all((h) => h.call({ type: 'apply', bufferWeights: weights }));
+        const loss = losses.reduce((acc, l, i) => acc + at(weights, i) * l, 0);
+        return { loss, split };
+      }),
+    getWeights: () =>
+      serial(async () => {
+        await at(handles, 0).call({ type: 'publish' });
+        return slots.sharedWeights.slice();
+      }),
+    getBuffers: () =>
+      serial(async () => {
+        await at(handles, 0).call({ type: 'publish' });
+        return slots.sharedBuffers.slice();
+      }),
+    setWeights: (weights, buffers) =>
+      serial(async () => {
+        if (weights.length !== parameterCount) {
+          throw new ShapeMismatchError(`setWeights: expected ${parameterCount} weights, got ${weights.length}`);
+        }
+        if (buffers !== undefined && buffers.length !== bufferCount) {
+          throw new ShapeMismatchError(`setWeights: expected ${bufferCount} buffer values, got ${buffers.length}`);
+        }
+        if (buffers === undefined) await at(handles, 0).call({ type: 'publish' });
+        slots.sharedWeights.set(weights);
+        if (buffers !== undefined) slots.sharedBuffers.set(buffers);
+        await all((h) => h.call({ type: 'load' }));
+      }),
+    setLearningRate: (value) =>
+      serial(async () => {
+        await all((h) => h.call({ type: 'learning-rate', value }));
+      }),
+    async dispose() {
+      if (disposed) return;
+      await busy;
+      disposed = true;
+      await Promise.allSettled(handles.map((h) => h.call({ type: 'dispose' })));
+      await terminate();
+    },
+    tensorCounts: () => serial(() => all((h) => h.call<number>({ type: 'memory' }))),
+    liveWorkers: () => handles.filter((h) => !h.exited).length,
+  };
+}
+
+/**
+ * Creates a data-parallel training step (DESIGN.md section 5: both cores from Node, each worker
+ * with its own wasm instance). Each step cuts the batch into one contiguous sub-batch per replica,
+ * each replica computes the gradient of its sub-batch's mean loss, the gradients are averaged
+ * weighted by sub-batch size (so without BatchNorm the update equals the full-batch update up to
+ * float rounding) and every replica applies the same optimizer update, so replicas stay identical.
+ *
+ * Gradients travel through SharedArrayBuffer slots (no copies through messages); the optimizer
+ * update runs in every replica in parallel rather than once in the main thread followed by a
+ * weight broadcast, which would add a serial update plus a copy of all weights per step.
+ *
+ * BatchNorm: each replica normalises with its own sub-batch's statistics (PyTorch DDP without
+ * SyncBatchNorm), so a 2-worker step equals a 1-worker step with `microBatches: 2`, not a
+ * full-batch step. Moving statistics are averaged over replicas (weighted by sub-batch size)
+ * after each step.
+ *
+ * @example
+ * const trainer = await createDataParallelStep({
+ *   workers: 2,
+ *   program: backboneClassifierProgram({ backbone: 'small-resnet', numClasses: 10 }),
+ *   optimizer: { kind: 'sgd', learningRate: 0.1, momentum: 0.9, weightDecay: 1e-4 },
+ * });
+ * const { loss } = await trainer.step({ data: images, shape: [128, 28, 28, 1] }, { data: labels, shape: [128] });
+ * await trainer.dispose();
+ */
+export async function createDataParallelStep(options: DataParallelStepOptions): Promise<DataParallelStep> {
+  checkOptimizerSpec(options.optimizer);
+  const workers = checkCount(options.workers ?? 2, 'workers');
+  if (workers > 1 && options.microBatches !== undefined && options.microBatches !== 1) {
+    throw new InvalidArgumentError('microBatches applies to the in-thread step (workers: 1) only');
+  }
+  return workers === 1 ? createInThreadStep(options) : createWorkerStep(options, workers);
+}
