@@ -25,6 +25,21 @@ describe('radix sort', () => {
     }
   });
 
+  it('skips passes whose digit is the same for every key and still sorts (values in [1, 2))', () => {
+    const rand = mulberry32(4);
+    const f64 = Float64Array.from({ length: 9000 }, () => 1 + rand());
+    const f32 = Float32Array.from(f64);
+    const e64 = f64.slice().sort();
+    const e32 = f32.slice().sort();
+    sortFloat64(f64);
+    sortFloat32(f32);
+    expect(Array.from(f64)).toEqual(Array.from(e64));
+    expect(Array.from(f32)).toEqual(Array.from(e32));
+    const constant = new Float32Array(5000).fill(-2.5);
+    sortFloat32(constant);
+    expect(constant.every((v) => v === -2.5)).toBe(true);
+  });
+
   it('sorts subarray views in place without touching the rest of the buffer', () => {
     const buffer = new Float64Array(10_000).map((_, i) => 10_000 - i);
     const view = buffer.subarray(1000, 9000);

@@ -35,7 +35,7 @@ export function sortFloat32(values: Float32Array): void {
       const bucket = ((from[i] as number) >>> shift) & 2047;
       counts[bucket] = (counts[bucket] as number) + 1;
     }
-    prefixSum(counts);
+    if (!prefixSum(counts, n)) continue;
     for (let i = 0; i < n; i++) {
       const key = from[i] as number;
       const bucket = (key >>> shift) & 2047;
@@ -45,11 +45,11 @@ export function sortFloat32(values: Float32Array): void {
     }
     [from, to] = [to, from];
   }
-  // Three passes leave the result in the scratch buffer: copy it back while decoding.
+  // An odd number of passes leaves the result in the scratch buffer: decode it back into `keys`.
   for (let i = 0; i < n; i++) keys[i] = fromKey(from[i] as number);
 }
 
-/** Sorts a Float64Array ascending in place: 4 passes of 16-bit digits over (high, low) key words. */
+/** Sorts a Float64Array ascending in place: 6 passes of 11-bit digits over (high, low) key words. */
 export function sortFloat64(values: Float64Array): void {
   const n = values.length;
   if (n < RADIX_MIN_LENGTH) {
@@ -68,18 +68,19 @@ export function sortFloat64(values: Float64Array): void {
   }
   let hiTo = new Uint32Array(n);
   let loTo = new Uint32Array(n);
-  const counts = new Uint32Array(65536);
-  for (let pass = 0; pass < 4; pass++) {
-    const source = pass < 2 ? lo : hi;
-    const shift = (pass & 1) * 16;
+  // 11-bit digits: 65536 buckets (16-bit digits) measured slower than the native sort, cache-bound.
+  const counts = new Uint32Array(2048);
+  for (let pass = 0; pass < 6; pass++) {
+    const source = pass < 3 ? lo : hi;
+    const shift = (pass % 3) * 11;
     counts.fill(0);
     for (let i = 0; i < n; i++) {
-      const bucket = ((source[i] as number) >>> shift) & 0xffff;
+      const bucket = ((source[i] as number) >>> shift) & 2047;
       counts[bucket] = (counts[bucket] as number) + 1;
     }
-    prefixSum(counts);
+    if (!prefixSum(counts, n)) continue;
     for (let i = 0; i < n; i++) {
-      const bucket = ((source[i] as number) >>> shift) & 0xffff;
+      const bucket = ((source[i] as number) >>> shift) & 2047;
       const j = counts[bucket] as number;
       counts[bucket] = j + 1;
       hiTo[j] = hi[i] as number;
@@ -96,14 +97,19 @@ export function sortFloat64(values: Float64Array): void {
   }
 }
 
-/** Turns bucket counts into start offsets. */
-function prefixSum(counts: Uint32Array): void {
+/**
+ * Turns bucket counts into start offsets. Returns false when one bucket holds all `n` keys: the
+ * pass would not move anything (common for exponent bits of scores in a narrow range), so skip it.
+ */
+function prefixSum(counts: Uint32Array, n: number): boolean {
   let sum = 0;
   for (let k = 0; k < counts.length; k++) {
     const c = counts[k] as number;
+    if (c === n) return false;
     counts[k] = sum;
     sum += c;
   }
+  return true;
 }
 
 /** Sorts either float array ascending in place. */
