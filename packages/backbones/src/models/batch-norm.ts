@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
+import { normalizeWithBatchStatistics } from './batch-norm-training-op';
 import type { VariableStore } from './variable-store';
 
 /** Variables of one BatchNorm over `C` channels (torchvision names: weight, bias, running_mean, running_var). */
@@ -38,10 +39,9 @@ export function createBatchNorm(
 
 /**
  * Training-mode BatchNorm of NHWC `x` `[n, h, w, C]`: normalises with the batch's own (biased) statistics
- * over `n, h, w`. The graph is `moments` + the `FusedBatchNorm` kernel, so a faster `FusedBatchNorm`
- * gradient registered for a backend applies here. When `updateStatistics` is set, the moving statistics
- * move towards the batch ones as PyTorch does: `running = (1 - m) running + m batch`, using the unbiased
- * batch variance `var * N / (N - 1)` with `N = n h w`.
+ * over `n, h, w` (one op with a hand-written gradient, see `normalizeWithBatchStatistics`). When
+ * `updateStatistics` is set, the moving statistics move towards the batch ones as PyTorch does:
+ * `running = (1 - m) running + m batch`, using the unbiased batch variance `var * N / (N - 1)`, `N = n h w`.
  */
 export function batchNormTraining(
   x: tf.Tensor4D,
@@ -49,8 +49,12 @@ export function batchNormTraining(
   settings: BatchNormSettings,
   updateStatistics: boolean,
 ): tf.Tensor4D {
-  const { mean, variance } = tf.moments(x, [0, 1, 2]);
-  const y = tf.batchNorm(x, mean, variance, bn.bias, bn.weight, settings.epsilon) as tf.Tensor4D;
+  const { y, mean, variance } = normalizeWithBatchStatistics(
+    x,
+    bn.weight as tf.Tensor1D,
+    bn.bias as tf.Tensor1D,
+    settings.epsilon,
+  );
   if (updateStatistics) {
     const [n, h, w] = x.shape;
     const count = n * h * w;
@@ -61,6 +65,8 @@ export function batchNormTraining(
       bn.runningVar.assign(tf.add(tf.mul(bn.runningVar, 1 - m), tf.mul(variance, m * unbiased)));
     });
   }
+  mean.dispose();
+  variance.dispose();
   return y;
 }
 

@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-// tfjs-core alone registers no gradients (the `@tensorflow/tfjs` bundle does); forward must be trainable.
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
+// tfjs-core's Node bundle registers no gradients; tfjs-layers' bundle registers all of them into the
+// registry every tfjs-core copy shares, and (unlike `tfjs-core/dist/register_all_gradients`) loads under
+// plain Node ESM. Imported for that side effect so that `forward` is trainable (see also
+// ../gradients/register-core-gradients.ts).
+import '@tensorflow/tfjs-layers';
 import { ShapeMismatchError } from '@hvcm/metrics';
 
 import type {
