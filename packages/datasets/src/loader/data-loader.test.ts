@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -234,6 +234,27 @@ describe('createDataLoader on a lazy folder dataset', () => {
     // label of each value: class a for values < 100.
     values.forEach((v, i) => expect(labels[i]).toBe(v < 100 ? 0 : 1));
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('does not yield a batch whose files were all skipped (numBatches is then an upper bound)', async () => {
+    const root = join(dir, '..', `${dir.split('/').pop()}-allbad`);
+    await writeRawImage(join(root, 'x', 'a-good.png'), new Uint8Array(9).fill(5), 3, 3, 1, 'png');
+    await writeFile(join(root, 'x', 'b-bad.png'), 'nope');
+    await writeFile(join(root, 'x', 'c-bad.png'), 'nope');
+    try {
+      const dataset = await loadImageFolder(root, { size: 3, channels: 1, onBadFile: 'skip' });
+      const loader = createDataLoader(dataset, { batchSize: 1, shuffle: false });
+      expect(loader.numBatches).toBe(3);
+      const seen: number[] = [];
+      for await (const batch of loader) {
+        seen.push(batch.batchIndex);
+        disposeBatch(batch);
+      }
+      expect(seen).toEqual([0]);
+      expect(dataset.badFiles).toHaveLength(2);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 
   it('names the bad file and leaks nothing in error mode', async () => {

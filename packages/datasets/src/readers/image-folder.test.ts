@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CorruptFileError } from '@hvcm/metrics';
@@ -85,6 +85,10 @@ describe('loadImageFolder (class subfolders)', () => {
     const root = join(dir, 'bad');
     await writeSolidImage(join(root, 'a', 'good.png'), 5, 5, RED, 'png');
     await writeFile(join(root, 'a', 'broken.png'), 'this is not a PNG');
+    // A JPEG cut in half (a download that stopped): libjpeg reports a premature end.
+    await writeRawImage(join(root, 'full.jpg'), new Uint8Array(64 * 48 * 3).map((_, i) => (i * 37) % 256), 64, 48, 3, 'jpeg');
+    const jpeg = await readFile(join(root, 'full.jpg'));
+    await writeFile(join(root, 'a', 'truncated.jpg'), jpeg.subarray(0, Math.floor(jpeg.length / 2)));
     const strict = await loadImageFolder(root, { size: 5 });
     const brokenIndex = strict.paths.findIndex((p) => p.endsWith('broken.png'));
     const error = await strict.decode(brokenIndex).catch((e: unknown) => e);
@@ -92,11 +96,14 @@ describe('loadImageFolder (class subfolders)', () => {
     expect(error).toBeInstanceOf(CorruptFileError);
     expect((error as BadImageFileError).path).toBe(join(root, 'a', 'broken.png'));
     expect((error as Error).message).toMatch(/broken\.png: expected a decodable JPEG\/PNG\/WebP image/);
+    const truncated = await strict.decode(strict.paths.findIndex((p) => p.endsWith('truncated.jpg'))).catch((e: unknown) => e);
+    expect(truncated).toBeInstanceOf(BadImageFileError);
+    expect((truncated as Error).message).toMatch(/truncated\.jpg: .*premature end/);
     const lenient = await loadImageFolder(root, { size: 5, onBadFile: 'skip' });
     const results = await decodeAll(lenient);
-    expect(results.filter((r) => r === null)).toHaveLength(1);
-    expect(lenient.badFiles).toHaveLength(1);
-    expect(lenient.badFiles[0]!.path).toBe(join(root, 'a', 'broken.png'));
+    expect(results.filter((r) => r === null)).toHaveLength(2);
+    expect(lenient.badFiles.map((b) => b.path).sort()).toEqual([join(root, 'a', 'broken.png'), join(root, 'a', 'truncated.jpg')]);
+    expect(results.filter((r) => r !== null)).toHaveLength(1);
   });
 
   it('rejects an empty class folder unless allowed, and a missing root', async () => {
