@@ -1,11 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-// tfjs-core alone registers no gradient: ODIN differentiates the user's model, so it needs them all.
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { InvalidArgumentError, NonFiniteInputError } from '@hvcm/metrics';
 import { BaseDetector } from '../base-detector';
 import type { FeatureInput, SerializedDetector } from '../detector';
 import { checkSerialized, readNumber } from '../serialization';
 import { checkInteger, checkPositive } from './check-options';
+import { ensureGradients } from './ensure-gradients';
 
 /** A differentiable model: inputs `[n, ...]` -> logits `[n, C]`, built from tfjs ops so `tf.grad` can differentiate it. */
 export type LogitsFunction = (inputs: tf.Tensor) => tf.Tensor2D;
@@ -67,6 +66,7 @@ export class OdinDetector extends BaseDetector<OdinInput> {
    */
   async score(inputs: OdinInput): Promise<Float32Array> {
     this.assertFitted('score');
+    if (this.epsilon > 0) await ensureGradients();
     const owned = !(inputs instanceof tf.Tensor);
     const x = inputs instanceof tf.Tensor ? inputs : this.fromArray(inputs);
     try {

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, NotFittedError, ShapeMismatchError } from '@hvcm/metrics';
 
 /** Rows per block of the scatter update: one pass over the `[d, d]` accumulator per block, not per row. */
-const BLOCK_ROWS = 32;
+const BLOCK_ROWS = 8;
 
 /**
  * Streaming mean and covariance of `d`-dimensional samples in float64, numerically stable: each
@@ -54,24 +54,27 @@ export class RunningMoments {
     }
     for (let j = 0; j < d; j++) batchMean[j] = (batchMean[j] ?? 0) / count;
 
-    // Batch scatter, blocked: centred rows are stored transposed ([d, BLOCK_ROWS]) so each
-    // accumulator entry gets one contiguous dot product per block.
+    // Batch scatter as rank-8 updates: 8 centred rows at a time, each accumulator row updated once
+    // per 8 samples along contiguous memory (a missing row in the last block is zero: adds nothing).
     const batchScatter = new Float64Array(d * d);
-    const block = new Float64Array(d * BLOCK_ROWS);
+    const c = new Float64Array(BLOCK_ROWS * d);
     for (let start = 0; start < count; start += BLOCK_ROWS) {
       const size = Math.min(BLOCK_ROWS, count - start);
+      if (size < BLOCK_ROWS) c.fill(0);
       for (let r = 0; r < size; r++) {
         const offset = rowAt(start + r) * d;
-        for (let j = 0; j < d; j++) block[j * BLOCK_ROWS + r] = (data[offset + j] ?? 0) - (batchMean[j] ?? 0);
+        for (let j = 0; j < d; j++) c[r * d + j] = (data[offset + j] as number) - (batchMean[j] as number);
       }
+      const d2 = 2 * d, d3 = 3 * d, d4 = 4 * d, d5 = 5 * d, d6 = 6 * d, d7 = 7 * d;
       for (let i = 0; i < d; i++) {
-        const bi = i * BLOCK_ROWS;
-        const rowOut = i * d;
+        const a0 = c[i] as number, a1 = c[d + i] as number, a2 = c[d2 + i] as number, a3 = c[d3 + i] as number;
+        const a4 = c[d4 + i] as number, a5 = c[d5 + i] as number, a6 = c[d6 + i] as number, a7 = c[d7 + i] as number;
+        const row = i * d;
         for (let j = i; j < d; j++) {
-          const bj = j * BLOCK_ROWS;
-          let sum = 0;
-          for (let r = 0; r < size; r++) sum += (block[bi + r] ?? 0) * (block[bj + r] ?? 0);
-          batchScatter[rowOut + j] = (batchScatter[rowOut + j] ?? 0) + sum;
+          batchScatter[row + j] =
+            (batchScatter[row + j] as number) +
+            a0 * (c[j] as number) + a1 * (c[d + j] as number) + a2 * (c[d2 + j] as number) + a3 * (c[d3 + j] as number) +
+            a4 * (c[d4 + j] as number) + a5 * (c[d5 + j] as number) + a6 * (c[d6 + j] as number) + a7 * (c[d7 + j] as number);
         }
       }
     }
