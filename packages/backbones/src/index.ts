@@ -20,6 +20,17 @@ export {
   type BackboneInfo,
 } from './registry';
 export { countFlops, type FlopCount } from './flops';
+export { normalizeWithBatchStatistics, type BatchNormTrainingResult } from './models/batch-norm-training-op';
+
+// Weight files (engineer B2).
+export { saveBackbone } from './weights/save-backbone';
+export { loadBackbone, loadBackboneWeights, readWeightsMetadata } from './weights/load-backbone';
+export {
+  METADATA_FILE,
+  WEIGHTS_FILE,
+  type TensorEntry,
+  type WeightsMetadata,
+} from './weights/weights-format';
 
 // Backend selection and fast wasm training kernels (engineer B1).
 export { selectBackend, type BackendSelection, type SelectBackendOptions } from './backend/select-backend';
