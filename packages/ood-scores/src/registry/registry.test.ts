@@ -6,7 +6,12 @@ import { EnergyDetector } from '../detectors/energy';
 describe('registry', () => {
   it('lists every detector with its input kind and builds each by name', () => {
     const names = listDetectors().map((info) => info.name);
-    for (const name of ['msp', 'max-logit', 'energy', 'gen']) expect(names).toContain(name);
+    for (const name of ['msp', 'max-logit', 'energy', 'gen', 'odin', 'mahalanobis', 'relative-mahalanobis', 'knn', 'vim', 'react']) {
+      expect(names).toContain(name);
+    }
+    const info = listDetectors().find((entry) => entry.name === 'vim');
+    expect(info).toMatchObject({ input: 'features+linear', needsLabels: false, needsFit: true });
+    expect(listDetectors().find((entry) => entry.name === 'mahalanobis')?.needsLabels).toBe(true);
     const energy = createDetector('energy', { temperature: 3 });
     expect(energy).toBeInstanceOf(EnergyDetector);
     expect((energy as EnergyDetector).temperature).toBe(3);

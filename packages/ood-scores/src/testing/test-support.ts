@@ -29,22 +29,6 @@ export function gaussian(random: () => number): () => number {
   };
 }
 
-/**
- * AUROC of in-distribution scores (ID positive) by the Mann-Whitney U statistic, ties counted 1/2:
- * the probability that a random ID sample scores higher than a random OOD sample.
- */
-export function mannWhitneyAuroc(idScores: ArrayLike<number>, oodScores: ArrayLike<number>): number {
-  let wins = 0;
-  for (let i = 0; i < idScores.length; i++) {
-    for (let j = 0; j < oodScores.length; j++) {
-      const a = idScores[i] ?? 0;
-      const b = oodScores[j] ?? 0;
-      wins += a > b ? 1 : a === b ? 0.5 : 0;
-    }
-  }
-  return wins / (idScores.length * oodScores.length);
-}
-
 /** Synthetic classification data: `classes` Gaussian clusters in `d` dims plus far-away OOD samples. */
 export interface SyntheticData {
   readonly trainFeatures: Float32Array; // [nTrain, d]
