@@ -4,6 +4,11 @@ import { InvalidArgumentError } from '@hvcm/metrics';
 /** How a decoded image is brought to the output size. */
 export type ResizeMode = 'center-crop' | 'stretch';
 
+/** Resampling filter of the resize (sharp kernels: 'linear', 'cubic' = Catmull-Rom as PIL's bicubic, 'lanczos3', 'nearest'). */
+export type Interpolation = 'bilinear' | 'bicubic' | 'lanczos' | 'nearest';
+
+const KERNELS = { bilinear: 'linear', bicubic: 'cubic', lanczos: 'lanczos3', nearest: 'nearest' } as const;
+
 /** Options that fix the output of image decoding. */
 export interface ImageDecodeOptions {
   /** Output size: one number for square images, or `[height, width]`. */
@@ -16,6 +21,11 @@ export interface ImageDecodeOptions {
   resize?: ResizeMode;
   /** Shorter side before the centre crop (e.g. 256 for a 224 crop). Default: the larger of `size`. */
   resizeShorterTo?: number;
+  /**
+   * Resampling filter. Default 'bilinear' (torchvision `Resize`'s default; with sharp's
+   * antialiasing on reduction, like PIL). DINO's evaluation uses 'bicubic'.
+   */
+  interpolation?: Interpolation;
   /**
    * 3 (RGB, default; grey images are replicated, alpha dropped) or 1 (luma from RGB with PIL's
    * ITU-R 601 weights, as torchvision's `Grayscale` / PIL `convert('L')`).
@@ -30,6 +40,7 @@ export interface ResolvedDecodeOptions {
   readonly resize: ResizeMode;
   readonly resizeShorterTo: number;
   readonly channels: 1 | 3;
+  readonly interpolation: Interpolation;
 }
 
 /** Checks `options` and fills defaults. */
@@ -57,7 +68,13 @@ export function resolveDecodeOptions(options: ImageDecodeOptions): ResolvedDecod
   if (channels !== 1 && channels !== 3) {
     throw new InvalidArgumentError(`expected channels 1 or 3, got ${channels}.`);
   }
-  return { height: height as number, width: width as number, resize, resizeShorterTo, channels };
+  const interpolation = options.interpolation ?? 'bilinear';
+  if (!(interpolation in KERNELS)) {
+    throw new InvalidArgumentError(
+      `expected interpolation 'bilinear', 'bicubic', 'lanczos' or 'nearest', got ${JSON.stringify(interpolation)}.`,
+    );
+  }
+  return { height: height as number, width: width as number, resize, resizeShorterTo, channels, interpolation };
 }
 
 /**
@@ -72,30 +89,37 @@ export async function decodeImage(input: string | Uint8Array, options: ResolvedD
   // Always decode to sRGB; a 1-channel output is computed below with PIL's luma weights (libvips'
   // own greyscale works in linear light and gives other values than the PyTorch pipelines).
   pipeline = pipeline.removeAlpha().toColourspace('srgb');
-  let cropAfter = false;
-  if (options.resize === 'stretch') {
-    pipeline = pipeline.resize({ width, height, fit: 'fill' });
-  } else if (options.resizeShorterTo === height && options.resizeShorterTo === width) {
-    // Square crop of the same size as the shorter side: sharp's 'cover' is exactly that.
-    pipeline = pipeline.resize({ width, height, fit: 'cover', position: 'centre' });
+  const kernel = KERNELS[options.interpolation];
+  const stretch = options.resize === 'stretch';
+  if (stretch) {
+    pipeline = pipeline.resize({ width, height, fit: 'fill', kernel });
   } else {
     // Scale so the shorter side is resizeShorterTo; the centre crop is cut below, once the
-    // scaled size is known.
-    const s = options.resizeShorterTo;
-    pipeline = pipeline.resize({ width: s, height: s, fit: 'outside' });
-    cropAfter = true;
+    // scaled size is known, with torchvision's offsets.
+    const side = options.resizeShorterTo;
+    pipeline = pipeline.resize({ width: side, height: side, fit: 'outside', kernel });
   }
   const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
   const pixels = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  const top = cropAfter ? Math.floor((info.height - height) / 2) : 0;
-  const left = cropAfter ? Math.floor((info.width - width) / 2) : 0;
-  if (!cropAfter && info.channels === channels && info.width === width && info.height === height) {
+  const top = stretch ? 0 : centerOffset(info.height, height);
+  const left = stretch ? 0 : centerOffset(info.width, width);
+  if (info.channels === channels && info.width === width && info.height === height) {
     return pixels;
   }
-  if (info.width < left + width || info.height < top + height) {
+  if (info.width < left + width || info.height < top + height || left < 0 || top < 0) {
     throw new Error(`decoded to ${info.width}x${info.height}, smaller than the ${width}x${height} output`);
   }
   return cropAndFixChannels(pixels, info.width, info.channels, top, left, height, width, channels);
+}
+
+/**
+ * torchvision `center_crop`'s offset: `int(round((size - crop) / 2))`, Python's round (half to even).
+ */
+export function centerOffset(size: number, crop: number): number {
+  const half = (size - crop) / 2;
+  const floor = Math.floor(half);
+  if (half - floor !== 0.5) return Math.round(half);
+  return floor % 2 === 0 ? floor : floor + 1;
 }
 
 /** Copies a `[height, width]` window at (top, left) and maps the source channel count to `channels`. */

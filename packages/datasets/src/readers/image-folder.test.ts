@@ -5,7 +5,7 @@ import { CorruptFileError } from '@hvcm/metrics';
 import { BadImageFileError } from '../errors/bad-image-file-error';
 import { DatasetNotFoundError } from '../errors/dataset-not-found-error';
 import { EmptyClassFolderError } from '../errors/empty-class-folder-error';
-import { decodeImage, resolveDecodeOptions } from './decode-image';
+import { centerOffset, decodeImage, resolveDecodeOptions } from './decode-image';
 import { loadFlatImageFolder, loadImageFolder } from './image-folder';
 import { makeTempDir, writeRawImage, writeSolidImage } from './test-helpers';
 
@@ -180,7 +180,17 @@ describe('decodeImage resizing', () => {
     expect(grey[5]).toBe(150);
   });
 
+  it('centre-crop offsets follow torchvision (Python round, half to even)', () => {
+    // Python: int(round((293 - 224) / 2.0)) = 34, (295 - 224) -> 36, (257 - 224) -> 16, (256 - 224) -> 16.
+    expect(centerOffset(293, 224)).toBe(34);
+    expect(centerOffset(295, 224)).toBe(36);
+    expect(centerOffset(257, 224)).toBe(16);
+    expect(centerOffset(256, 224)).toBe(16);
+    expect(centerOffset(224, 224)).toBe(0);
+  });
+
   it('rejects bad options', () => {
+    expect(() => resolveDecodeOptions({ size: 4, interpolation: 'area' as 'nearest' })).toThrow(/interpolation/);
     expect(() => resolveDecodeOptions({ size: 0 })).toThrow(/positive integer output height/);
     expect(() => resolveDecodeOptions({ size: 10, resizeShorterTo: 5 })).toThrow(/resizeShorterTo/);
     expect(() => resolveDecodeOptions({ size: 10, channels: 2 as 3 })).toThrow(/channels 1 or 3/);

@@ -39,10 +39,12 @@ export {
 } from './cifar';
 export {
   type ResizeMode,
+  type Interpolation,
   type ImageDecodeOptions,
   type ResolvedDecodeOptions,
   resolveDecodeOptions,
   decodeImage,
+  centerOffset,
 } from './decode-image';
 export { DEFAULT_IMAGE_EXTENSIONS, type ImageFileListing, listImageFiles } from './list-image-files';
 export { type OnBadFile, type ImageFolderDecodeOptions, createLazyFileDataset } from './lazy-file-dataset';
