@@ -93,6 +93,14 @@ console.log(`@hvcm/datasets benchmark: backend ${tf.getBackend()}, node ${proces
   const n = await drain(plain, 1);
   record('MNIST train: shuffle + batch 128 -> float32 tensors, 1 epoch', n, (performance.now() - t) / 1000);
   record('MNIST train: read + batch (cold total)', n, readSeconds + (performance.now() - t) / 1000, 'read IDX plus one epoch');
+  // Memory across epochs: heap and tensor count after each epoch (after gc) should not grow.
+  const heap: string[] = [];
+  for (let epoch = 2; epoch < 6; epoch += 1) {
+    await drain(plain, epoch);
+    gc();
+    heap.push(`${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB/${tf.memory().numTensors} tensors`);
+  }
+  console.log(`  heap used / live tensors after epochs 2..5: ${heap.join(', ')}`);
   const augmented = createDataLoader(train, { batchSize: 128, seed: 1, transform: mnistTrainTransform() });
   await drain(augmented, 0);
   t = performance.now();

@@ -70,6 +70,15 @@ describe('CIFAR-10 binary reader', () => {
     );
   });
 
+  it('reports a missing train batch by name', async () => {
+    const partial = join(dir, 'partial');
+    await writeBytes(join(partial, 'data_batch_1.bin'), encodeCifar(pattern(1, 0), [[0]]));
+    const error = await loadCifar10({ directory: partial }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DatasetNotFoundError);
+    expect((error as DatasetNotFoundError).path).toBe(join(partial, 'data_batch_2.bin'));
+    expect((error as Error).message).toMatch(/all five data_batch_\*\.bin files/);
+  });
+
   it('says where to download when the folder has no batches', async () => {
     const error = await loadCifar10({ directory: join(dir, 'c100') }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DatasetNotFoundError);

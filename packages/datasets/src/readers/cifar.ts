@@ -142,6 +142,15 @@ export async function loadCifar10(options: CifarOptions): Promise<ArrayImageData
   const split = checkSplit(options.split ?? 'train');
   const folder = await resolveFolder(options.directory, 'cifar-10-batches-bin', split === 'train' ? 'data_batch_1.bin' : 'test_batch.bin');
   const files = split === 'train' ? [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`) : ['test_batch.bin'];
+  // Report the first missing file in order (not whichever read happens to fail first).
+  for (const name of files) {
+    if ((await findExistingFile(folder, [name])) === undefined) {
+      throw new DatasetNotFoundError(
+        join(folder, name),
+        'expected this CIFAR-10 batch file, found none. CIFAR-10 train needs all five data_batch_*.bin files.',
+      );
+    }
+  }
   const parts = await Promise.all(
     files.map(async (name) => {
       const path = join(folder, name);
