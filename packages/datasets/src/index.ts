@@ -76,6 +76,9 @@ export {
   type ImageNetOptions,
   readClassList,
   loadImageNet,
+  type DatasetSpec,
+  DATASET_FORMATS,
+  loadDataset,
 } from './readers/index';
 
 // Batched loading: seeded shuffling, prefetch, transforms.

@@ -56,3 +56,4 @@ export {
   loadFlatImageFolder,
 } from './image-folder';
 export { type ImageNetOptions, readClassList, loadImageNet } from './imagenet';
+export { type DatasetSpec, DATASET_FORMATS, loadDataset } from './load-dataset';
