@@ -162,6 +162,31 @@ describe('createDataLoader on an in-memory dataset', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('builds exactly `prefetch` batches ahead while the consumer holds one', async () => {
+    const idle = () => new Promise<void>((resolve) => setTimeout(resolve, 20));
+    for (const prefetch of [0, 1, 3]) {
+      let built = 0;
+      const loader = createDataLoader(indexedDataset(40), {
+        batchSize: 4,
+        prefetch,
+        transform: (images) => {
+          built += 1;
+          return tf.clone(images);
+        },
+      });
+      const ahead: number[] = [];
+      let held = 0;
+      for await (const batch of loader) {
+        held += 1;
+        await idle(); // the consumer "trains": the loader may build in the meantime
+        ahead.push(built - held);
+        disposeBatch(batch);
+      }
+      // Until the end of the epoch nears, `prefetch` batches are built beyond the held ones.
+      expect(ahead.slice(0, 10 - prefetch)).toEqual(new Array(10 - prefetch).fill(prefetch));
+    }
+  });
+
   it('rejects bad options', () => {
     const ds = indexedDataset(4);
     expect(() => createDataLoader(ds, { batchSize: 0 })).toThrow(InvalidArgumentError);

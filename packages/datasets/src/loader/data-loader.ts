@@ -175,8 +175,10 @@ function buildLoader<B extends Batch | MultiViewBatch>(
     try {
       while (pending.length > 0) {
         const batch = await (pending.shift() as Promise<B | null>);
-        launch();
+        // While the consumer holds this batch, exactly `prefetch` later ones are in the making;
+        // the one after them is started when the consumer asks for the next batch.
         if (batch !== null) yield batch;
+        launch();
       }
     } finally {
       // Early exit (break / return / throw): dispose what was built ahead and not handed over.
