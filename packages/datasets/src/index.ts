@@ -79,6 +79,7 @@ export {
   type DatasetSpec,
   DATASET_FORMATS,
   loadDataset,
+  materializeDataset,
 } from './readers/index';
 
 // Batched loading: seeded shuffling, prefetch, transforms.

@@ -1,8 +1,10 @@
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, ShapeMismatchError } from '@hvcm/metrics';
 import { createArrayDataset, subsetDataset } from './image-dataset';
 import { loadFlatImageFolder } from './image-folder';
+import { materializeDataset } from './materialize-dataset';
 import { makeTempDir, writeRawImage } from './test-helpers';
 
 describe('createArrayDataset', () => {
@@ -51,6 +53,28 @@ describe('subsetDataset', () => {
       expect(Array.from((await sub.decode(0))!)).toEqual([100, 100, 100, 100]);
       expect(Array.from((await sub.decode(1))!)).toEqual([0, 0, 0, 0]);
       await expect(sub.decode(2)).rejects.toThrow(InvalidArgumentError);
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+describe('materializeDataset', () => {
+  it('decodes a lazy dataset into memory, leaving out skipped files', async () => {
+    const { dir, cleanup } = await makeTempDir('materialize');
+    try {
+      for (let k = 0; k < 3; k += 1) await writeRawImage(join(dir, `f${k}.png`), new Uint8Array(4).fill(40 * k), 2, 2, 1, 'png');
+      await writeFile(join(dir, 'f1-bad.png'), 'garbage');
+      const ds = await loadFlatImageFolder(dir, { size: 2, channels: 1, onBadFile: 'skip', label: 3 });
+      expect(ds.length).toBe(4);
+      const mem = await materializeDataset(ds, { concurrency: 2 });
+      expect(mem.kind).toBe('array');
+      expect(mem.length).toBe(3);
+      expect(Array.from(mem.images)).toEqual([0, 0, 0, 0, 40, 40, 40, 40, 80, 80, 80, 80]);
+      expect(Array.from(mem.labels)).toEqual([3, 3, 3]);
+      // Sorted listing: f0.png, f1-bad.png, f1.png, f2.png -> the bad file is index 1.
+      expect(Array.from(mem.sourceIndices)).toEqual([0, 2, 3]);
+      await expect(materializeDataset(ds, { concurrency: 0 })).rejects.toThrow(InvalidArgumentError);
     } finally {
       await cleanup();
     }

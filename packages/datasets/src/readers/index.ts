@@ -57,3 +57,4 @@ export {
 } from './image-folder';
 export { type ImageNetOptions, readClassList, loadImageNet } from './imagenet';
 export { type DatasetSpec, DATASET_FORMATS, loadDataset } from './load-dataset';
+export { materializeDataset } from './materialize-dataset';
