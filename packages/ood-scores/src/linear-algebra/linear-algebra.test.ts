@@ -172,6 +172,46 @@ describe('symmetricEigen', () => {
     }
   });
 
+  it('decomposes a larger matrix with repeated eigenvalues: reconstruction and orthogonality', () => {
+    // A = Q diag(5, 5, 2, 2, ..., 0.5) Q^T for an orthogonal Q built from Householder reflections.
+    const n = 40;
+    const wanted = Array.from({ length: n }, (_, i) => (i < 2 ? 5 : i < 20 ? 2 : 0.5 + i / 100));
+    const q = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) q[i * n + i] = 1;
+    for (let r = 0; r < 3; r++) {
+      const u = Array.from({ length: n }, (_, i) => Math.sin(1.7 * i * (r + 1) + r));
+      const norm2 = u.reduce((s, x) => s + x * x, 0);
+      const next = new Float64Array(n * n); // (I - 2 u u^T / |u|^2) Q
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+        let uq = 0;
+        for (let k = 0; k < n; k++) uq += (u[k] ?? 0) * (q[k * n + j] ?? 0);
+        next[i * n + j] = (q[i * n + j] ?? 0) - (2 * (u[i] ?? 0) * uq) / norm2;
+      }
+      q.set(next);
+    }
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+      let sum = 0;
+      for (let k = 0; k < n; k++) sum += (q[i * n + k] ?? 0) * (wanted[k] ?? 0) * (q[j * n + k] ?? 0);
+      a[i * n + j] = sum;
+    }
+    const { values, vectors } = symmetricEigen(a, n);
+    expectClose(values, [...wanted].sort((x, y) => y - x), 1e-12);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+      let reconstructed = 0;
+      let gram = 0;
+      for (let k = 0; k < n; k++) {
+        reconstructed += (vectors[i * n + k] ?? 0) * (values[k] ?? 0) * (vectors[j * n + k] ?? 0);
+        gram += (vectors[k * n + i] ?? 0) * (vectors[k * n + j] ?? 0);
+      }
+      expect(Math.abs(reconstructed - (a[i * n + j] ?? 0))).toBeLessThan(1e-12);
+      expect(Math.abs(gram - (i === j ? 1 : 0))).toBeLessThan(1e-12);
+    }
+    // Diagonal and 1x1 inputs.
+    expectClose(symmetricEigen(Float64Array.from([1, 0, 0, 3]), 2).values, [3, 1], 0);
+    expectClose(symmetricEigen(Float64Array.from([7]), 1).values, [7], 0);
+  });
+
   it('handles a hand-computed 2x2 case', () => {
     // [[2, 1], [1, 2]] has eigenvalues 3 and 1 with vectors (1, 1)/sqrt2 and (1, -1)/sqrt2.
     const { values, vectors } = symmetricEigen(Float64Array.from([2, 1, 1, 2]), 2);
