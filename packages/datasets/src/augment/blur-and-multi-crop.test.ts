@@ -66,6 +66,35 @@ describe('Gaussian blur', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('randomGaussianBlur: each blurred sample uses its own sigma and a 2 ceil(3 sigma) + 1 kernel', () => {
+    const before = tf.memory().numTensors;
+    const n = 12;
+    const img = tf.randomUniform([n, 30, 30, 3], 0, 1, 'float32', 11) as tf.Tensor4D;
+    const out = randomGaussianBlur({ p: 0.7, sigma: [0.1, 2] })(img, createRng(4));
+    // Replay the draws: Bernoulli(p), then sigma for the chosen samples.
+    const rng = createRng(4);
+    const got = out.dataSync();
+    const src = img.dataSync();
+    let blurredCount = 0;
+    for (let s = 0; s < n; s += 1) {
+      const part = got.subarray(s * 2700, (s + 1) * 2700);
+      if (rng.next() < 0.7) {
+        const sigma = rng.uniform(0.1, 2);
+        const one = tf.slice(img, [s, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D;
+        const ref = gaussianBlur(one, sigma, defaultBlurKernelSize(sigma));
+        expectClose(part, ref.dataSync(), 1e-6);
+        tf.dispose([one, ref]);
+        blurredCount += 1;
+      } else {
+        expect(Array.from(part)).toEqual(Array.from(src.subarray(s * 2700, (s + 1) * 2700)));
+      }
+    }
+    expect(blurredCount).toBeGreaterThan(0);
+    expect(blurredCount).toBeLessThan(n);
+    tf.dispose([img, out]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('randomGaussianBlur(p = 0) is identity; p = 1 changes every non-constant sample', () => {
     const before = tf.memory().numTensors;
     const img = tf.randomUniform([4, 16, 16, 3], 0, 1, 'float32', 8) as tf.Tensor4D;

@@ -145,6 +145,27 @@ describe('colorJitter', () => {
       tf.dispose([images, batched]);
     }));
 
+  it('the p option equals randomApply(colorJitter, p): same draws, same pixels', () =>
+    noLeak(() => {
+      const images = tf.randomUniform([30, 3, 3, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
+      const jitter = { brightness: 0.4, contrast: 0.4, saturation: 0.2, hue: 0.1 };
+      const a = colorJitter({ ...jitter, p: 0.6 })(images, createRng(3));
+      const b = randomApply(colorJitter(jitter), 0.6)(images, createRng(3));
+      expectClose(a.dataSync(), b.dataSync(), 1e-6);
+      // Some samples untouched, some changed.
+      const src = images.dataSync();
+      const got = a.dataSync();
+      let unchanged = 0;
+      for (let s = 0; s < 30; s += 1) {
+        let same = true;
+        for (let i = s * 27; i < (s + 1) * 27; i += 1) same &&= got[i] === src[i];
+        if (same) unchanged += 1;
+      }
+      expect(unchanged).toBeGreaterThan(3);
+      expect(unchanged).toBeLessThan(27);
+      tf.dispose([images, a, b]);
+    }));
+
   it('fixed ranges without random order reduce to the plain adjustment; randomApply keeps rate p', () =>
     noLeak(() => {
       const img = tf.fill([500, 2, 2, 3], 0.5) as tf.Tensor4D;
@@ -198,17 +219,21 @@ describe('grayscale, solarize, normalize', () => {
       tf.dispose([img, out, none]);
     }));
 
-  it('normalize is exact per channel, and rejects a channel-count mismatch', () =>
+  it('normalize matches (x - mean) / std per channel to float precision (exact with one channel)', () =>
     noLeak(() => {
       const img = tf.tensor4d([0.1, 0.5, 0.9, 0.3, 0.7, 1.0], [1, 1, 2, 3]);
       const mean = [0.485, 0.456, 0.406];
       const std = [0.229, 0.224, 0.225];
       const out = normalize(mean, std)(img, createRng(0));
       const src = img.dataSync();
-      const expected = Array.from(src, (x, i) =>
-        Math.fround(Math.fround(x - Math.fround(mean[i % 3]!)) / Math.fround(std[i % 3]!)),
+      const expected = Array.from(src, (x, i) => (x - mean[i % 3]!) / std[i % 3]!);
+      expectClose(out.dataSync(), expected, 1e-6);
+      const one = tf.tensor4d([0.1, 0.5, 0.9, 0.3], [1, 2, 2, 1]);
+      const outOne = normalize([0.1307], [0.3081])(one, createRng(0));
+      expect(Array.from(outOne.dataSync())).toEqual(
+        Array.from(one.dataSync(), (x) => Math.fround(Math.fround(x - Math.fround(0.1307)) / Math.fround(0.3081))),
       );
-      expect(Array.from(out.dataSync())).toEqual(expected);
+      tf.dispose([one, outOne]);
       const gray = tf.zeros([1, 2, 2, 1]) as tf.Tensor4D;
       expect(() => normalize(mean, std)(gray, createRng(0))).toThrow(/channel/);
       tf.dispose([img, out, gray]);

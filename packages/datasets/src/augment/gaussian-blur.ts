@@ -26,7 +26,7 @@ export function gaussianKernel1d(size: number, sigma: number): Float32Array {
   return Float32Array.from(weights, (w) => w / sum);
 }
 
-/** The smallest odd kernel covering +-3 sigma: `2 ceil(3 sigma) + 1` (13 for sigma 2). */
+/** The smallest odd kernel covering +-3 sigma: `2 ceil(3 sigma) + 1` (13 for sigma 2, 3 for sigma <= 1/3). */
 export function defaultBlurKernelSize(sigmaMax: number): number {
   return 2 * Math.ceil(3 * sigmaMax) + 1;
 }
@@ -78,8 +78,12 @@ export interface RandomGaussianBlurOptions {
   readonly p?: number;
   /** Sigma drawn uniformly per blurred sample from [low, high]. Default [0.1, 2] (DINO, torchvision). */
   readonly sigma?: readonly [number, number];
-  /** Odd kernel size. Default `2 ceil(3 sigma_high) + 1` (13 for sigma up to 2). */
-  readonly kernelSize?: number;
+  /**
+   * Odd kernel size for every sample, or `'auto'` (default): per sample `2 ceil(3 sigma) + 1`, the
+   * Gaussian truncated at 3 sigma (0.3 % of its mass lost), like PIL whose blur extent follows the
+   * radius. Samples sharing a size are blurred together, so small sigmas cost small kernels.
+   */
+  readonly kernelSize?: number | 'auto';
 }
 
 /**
@@ -92,21 +96,22 @@ export function randomGaussianBlur(options: RandomGaussianBlurOptions = {}): Ima
   const sigma = options.sigma ?? [0.1, 2];
   checkProbability('randomGaussianBlur', p);
   checkRange('randomGaussianBlur', 'sigma', sigma, Number.MIN_VALUE);
-  const kernelSize = options.kernelSize ?? defaultBlurKernelSize(sigma[1]);
-  gaussianKernel1d(kernelSize, 1); // validates the size early
+  const kernelSize = options.kernelSize ?? 'auto';
+  if (kernelSize !== 'auto') gaussianKernel1d(kernelSize, 1); // validates the size early
   return (images, rng) => {
     checkImages('randomGaussianBlur', images);
     const n = images.shape[0];
+    // Group = kernel size (-1: not blurred).
     const groups = new Int32Array(n).fill(-1);
     const sigmas = new Float32Array(n);
     for (let i = 0; i < n; i += 1) {
       if (rng.bernoulli(p)) {
-        groups[i] = 0;
         sigmas[i] = rng.uniform(sigma[0], sigma[1]);
+        groups[i] = kernelSize === 'auto' ? defaultBlurKernelSize(sigmas[i] as number) : kernelSize;
       }
     }
-    return applyByGroup(images, groups, (_g, subset, idx) =>
-      gaussianBlur(subset, Float32Array.from(idx, (i) => sigmas[i] as number), kernelSize),
+    return applyByGroup(images, groups, (size, subset, idx) =>
+      gaussianBlur(subset, Float32Array.from(idx, (i) => sigmas[i] as number), size),
     );
   };
 }

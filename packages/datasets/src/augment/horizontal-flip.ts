@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkImages, checkProbability } from './check-images';
-import { drawMask, maskTensor } from './apply-by-group';
+import { drawMask, selectSamples } from './apply-by-group';
 import type { ImageTransform } from './transform';
 
 /** Mirrors the samples whose flag is 1 left-right (along the width axis). `flags` `[n]` of 0/1. */
 export function flipSamples(images: tf.Tensor4D, flags: Uint8Array): tf.Tensor4D {
-  return tf.tidy(() => tf.where(maskTensor(flags), tf.reverse(images, 2), images));
+  if (!flags.includes(1)) return tf.clone(images);
+  return tf.tidy(() => selectSamples(flags, tf.image.flipLeftRight(images), images));
 }
 
 /**

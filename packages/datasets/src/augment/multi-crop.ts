@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '@hvcm/metrics';
-import { randomApply } from './apply-by-group';
 import { checkImages, checkRange } from './check-images';
 import { colorJitter } from './color-jitter';
 import { randomGaussianBlur } from './gaussian-blur';
 import { randomHorizontalFlip } from './horizontal-flip';
 import { IMAGENET_MEAN, IMAGENET_STD, normalize } from './normalize';
 import { randomGrayscale } from './random-grayscale';
-import { randomResizedCrop } from './random-resized-crop';
+import { cropFromEdgePadded, edgePad, sampleResizedCropBox } from './random-resized-crop';
 import { DINO_SOLARIZE_THRESHOLD, randomSolarize } from './solarize';
 import { compose, type ImageTransform, type MultiViewTransform } from './transform';
 
@@ -35,8 +34,8 @@ export interface DinoMultiCropOptions {
   /** Normalisation statistics. Default ImageNet's. */
   readonly mean?: readonly number[];
   readonly std?: readonly number[];
-  /** Blur kernel size (odd). Default 13 (covers +-3 sigma for DINO's sigma up to 2). */
-  readonly blurKernelSize?: number;
+  /** Blur kernel size (odd) or `'auto'` (default: `2 ceil(3 sigma) + 1` per sample, see `randomGaussianBlur`). */
+  readonly blurKernelSize?: number | 'auto';
 }
 
 /**
@@ -49,7 +48,7 @@ export interface DinoMultiCropOptions {
  * - each local view: random resized crop (localSize, localScale), flipAndColorJitter, blur p 0.5;
  * then ImageNet mean/std normalisation. Views are drawn in that order from `rng`.
  * Differences from DINO (documented, not hidden): bilinear instead of bicubic resampling without
- * antialiasing, an exact Gaussian (kernel `blurKernelSize`) instead of PIL's box-blur approximation.
+ * antialiasing (crop boxes exactly as torchvision's `RandomResizedCrop`, ratio (3/4, 4/3)), an exact Gaussian truncated at 3 sigma instead of PIL's box-blur approximation.
  * Input: `[n, h, w, 3]` or `[n, h, w, 1]` float32 in [0, 1]; gray input is tiled to RGB first (DINO's
  * loader converts every image to RGB).
  */
@@ -64,37 +63,39 @@ export function dinoMultiCrop(options: DinoMultiCropOptions = {}): MultiViewTran
   }
   checkRange('dinoMultiCrop', 'globalScale', globalScale, 0);
   checkRange('dinoMultiCrop', 'localScale', localScale, 0);
-  const kernelSize = options.blurKernelSize ?? 13;
+  const kernelSize = options.blurKernelSize ?? 'auto';
   const blur = (p: number): ImageTransform => randomGaussianBlur({ p, sigma: [0.1, 2], kernelSize });
   const flipAndColorJitter = compose([
     randomHorizontalFlip(0.5),
-    randomApply(colorJitter({ brightness: 0.4, contrast: 0.4, saturation: 0.2, hue: 0.1 }), 0.8),
+    // = RandomApply(ColorJitter(...), p=0.8), same draws, without regrouping the batch.
+    colorJitter({ brightness: 0.4, contrast: 0.4, saturation: 0.2, hue: 0.1, p: 0.8 }),
     randomGrayscale(0.2),
   ]);
   const norm = normalize(options.mean ?? IMAGENET_MEAN, options.std ?? IMAGENET_STD);
-  const global1 = compose([
-    randomResizedCrop({ size: globalSize, scale: globalScale }),
-    flipAndColorJitter,
-    blur(1.0),
-    norm,
-  ]);
-  const global2 = compose([
-    randomResizedCrop({ size: globalSize, scale: globalScale }),
-    flipAndColorJitter,
-    blur(0.1),
-    randomSolarize(DINO_SOLARIZE_THRESHOLD, 0.2),
-    norm,
-  ]);
-  const local = compose([randomResizedCrop({ size: localSize, scale: localScale }), flipAndColorJitter, blur(0.5), norm]);
+  const global1 = compose([flipAndColorJitter, blur(1.0), norm]);
+  const global2 = compose([flipAndColorJitter, blur(0.1), randomSolarize(DINO_SOLARIZE_THRESHOLD, 0.2), norm]);
+  const local = compose([flipAndColorJitter, blur(0.5), norm]);
+  const ratio: [number, number] = [3 / 4, 4 / 3];
   return (images, rng) => {
     checkImages('dinoMultiCrop', images, [1, 3]);
-    const rgb = images.shape[3] === 1 ? tf.tile(images, [1, 1, 1, 3]) : images;
+    const [n, height, width] = images.shape;
+    // The batch is edge-padded once for all views (each view: RandomResizedCrop, then its pipeline).
+    const padded = tf.tidy(() => edgePad(images.shape[3] === 1 ? tf.tile(images, [1, 1, 1, 3]) : images));
+    const view = (size: number, scale: readonly [number, number], pipeline: ImageTransform): tf.Tensor4D => {
+      const boxes = Array.from({ length: n }, () => sampleResizedCropBox(height, width, scale, ratio, rng));
+      const crop = cropFromEdgePadded(padded, boxes, size, height, width);
+      try {
+        return pipeline(crop, rng);
+      } finally {
+        crop.dispose();
+      }
+    };
     try {
-      const views = [global1(rgb, rng), global2(rgb, rng)];
-      for (let v = 0; v < numLocal; v += 1) views.push(local(rgb, rng));
+      const views = [view(globalSize, globalScale, global1), view(globalSize, globalScale, global2)];
+      for (let v = 0; v < numLocal; v += 1) views.push(view(localSize, localScale, local));
       return views;
     } finally {
-      if (rgb !== images) rgb.dispose();
+      padded.dispose();
     }
   };
 }

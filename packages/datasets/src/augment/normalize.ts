@@ -16,9 +16,10 @@ export const MNIST_MEAN: readonly number[] = Object.freeze([0.1307]);
 export const MNIST_STD: readonly number[] = Object.freeze([0.3081]);
 
 /**
- * torchvision `Normalize(mean, std)`: `(x - mean[c]) / std[c]` per channel. `mean` and `std` hold
- * one value per channel, or one value for all. Deterministic (draws nothing). The output is no
- * longer in [0, 1]: put it last.
+ * torchvision `Normalize(mean, std)`: `(x - mean[c]) / std[c]` per channel (computed as
+ * `x / std[c] - mean[c] / std[c]`, equal up to float rounding, ~1e-7 relative). `mean` and `std` hold
+ * one value per channel, or one value for all (then exact). Deterministic (draws nothing). The
+ * output is no longer in [0, 1]: put it last.
  */
 export function normalize(mean: readonly number[], std: readonly number[]): ImageTransform {
   if (mean.length === 0 || mean.length !== std.length) {
@@ -38,6 +39,17 @@ export function normalize(mean: readonly number[], std: readonly number[]): Imag
           'Give one mean/std per channel (for gray images use one value, or tile to 3 channels first).',
       );
     }
-    return tf.tidy(() => tf.div(tf.sub(images, tf.tensor1d(mean as number[])), tf.tensor1d(std as number[])));
+    const [n, h, w] = images.shape;
+    return tf.tidy(() => {
+      if (c === 1 || mean.length === 1) {
+        return tf.div(tf.sub(images, mean[0] as number), std[0] as number) as tf.Tensor4D;
+      }
+      // One fused matMul on [pixels, c]: x diag(1/std) + (-mean/std). A per-channel broadcast is
+      // ~10x slower on wasm; this form differs from (x - mean) / std by about 1 ulp.
+      const scale = tf.diag(tf.tensor1d(std.map((s) => 1 / s)));
+      const bias = tf.tensor1d(mean.map((m, k) => -m / (std[k] as number)));
+      const out = tf.fused.matMul({ a: tf.reshape(images, [n * h * w, c]), b: scale, bias });
+      return tf.reshape(out, [n, h, w, c]) as tf.Tensor4D;
+    });
   };
 }

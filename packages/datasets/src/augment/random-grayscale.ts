@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkImages, checkProbability } from './check-images';
-import { drawMask, maskTensor } from './apply-by-group';
-import { rgbToGrayscale } from './color-space';
+import { drawMask, selectSamples } from './apply-by-group';
+import { grayscaleRgb } from './color-space';
 import type { ImageTransform } from './transform';
 
 /**
@@ -15,10 +15,7 @@ export function randomGrayscale(p = 0.1): ImageTransform {
   return (images, rng) => {
     checkImages('randomGrayscale', images, [1, 3]);
     const flags = drawMask(rng, images.shape[0], p);
-    if (images.shape[3] === 1) return tf.clone(images);
-    return tf.tidy(() => {
-      const gray = tf.tile(rgbToGrayscale(images), [1, 1, 1, 3]);
-      return tf.where(maskTensor(flags), gray, images);
-    });
+    if (images.shape[3] === 1 || !flags.includes(1)) return tf.clone(images);
+    return tf.tidy(() => selectSamples(flags, grayscaleRgb(images), images));
   };
 }

@@ -77,7 +77,27 @@ export function sampleResizedCropBox(
  */
 export function resizedCrop(images: tf.Tensor4D, boxes: readonly CropBox[], size: OutputSize): tf.Tensor4D {
   checkImages('resizedCrop', images);
-  const [n, height, width] = images.shape;
+  const [, height, width] = images.shape;
+  return tf.tidy(() => cropFromEdgePadded(edgePad(images), boxes, size, height, width));
+}
+
+/** Pads 1 px on each side by repeating the edge (the input of `cropFromEdgePadded`). */
+export function edgePad(images: tf.Tensor4D): tf.Tensor4D {
+  return tf.mirrorPad(images, [[0, 0], [1, 1], [1, 1], [0, 0]], 'symmetric');
+}
+
+/**
+ * `resizedCrop` on a batch already padded by `edgePad` (so that several crops of one batch, as
+ * in multi-crop, pad it once). `height`, `width`: the size before padding; boxes refer to it.
+ */
+export function cropFromEdgePadded(
+  padded: tf.Tensor4D,
+  boxes: readonly CropBox[],
+  size: OutputSize,
+  height: number,
+  width: number,
+): tf.Tensor4D {
+  const n = padded.shape[0];
   const [outH, outW] = outputHeightWidth(size);
   if (boxes.length !== n) {
     throw new InvalidArgumentError(`resizedCrop: one box per sample expected (${n}); got ${boxes.length}.`);
@@ -101,7 +121,6 @@ export function resizedCrop(images: tf.Tensor4D, boxes: readonly CropBox[], size
     coords[i * 4 + 3] = (b.left + b.width - 0.5 * stepW - 0.5 + 1) / spanW;
   });
   return tf.tidy(() => {
-    const padded = tf.mirrorPad(images, [[0, 0], [1, 1], [1, 1], [0, 0]], 'symmetric');
     const boxTensor = tf.tensor2d(coords, [n, 4]);
     const boxIndex = tf.range(0, n, 1, 'int32') as tf.Tensor1D;
     return tf.image.cropAndResize(padded, boxTensor, boxIndex, [outH, outW], 'bilinear');

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkImages, checkProbability } from './check-images';
-import { drawMask, maskTensor } from './apply-by-group';
+import { drawMask, selectSamples } from './apply-by-group';
 import type { ImageTransform } from './transform';
 
 /** DINO's threshold (PIL `ImageOps.solarize` default 128 of 255) on the [0, 1] scale. */
@@ -20,6 +20,7 @@ export function randomSolarize(threshold: number = DINO_SOLARIZE_THRESHOLD, p = 
   return (images, rng) => {
     checkImages('randomSolarize', images);
     const flags = drawMask(rng, images.shape[0], p);
-    return tf.tidy(() => tf.where(maskTensor(flags), solarize(images, threshold), images));
+    if (!flags.includes(1)) return tf.clone(images);
+    return tf.tidy(() => selectSamples(flags, solarize(images, threshold), images));
   };
 }
