@@ -20,7 +20,9 @@ export interface BatchNormTrainingResult {
  *   xc = x - mean, r = 1 / sqrt(var + eps), y = gamma r xc + beta
  *   dbeta = sum(dy), dgamma = r sum(dy xc),
  *   dx = gamma r (dy - sum(dy) / M - xc r^2 sum(dy xc) / M).
- * `scale` (gamma) and `offset` (beta) are `[C]`. Works on every backend.
+ * `scale` (gamma) and `offset` (beta) are `[C]`. Works on every backend. Tried and dropped: the
+ * one-pass variance `E[x^2] - mean^2` (saves one pass, loses digits when |mean| >> std) and wasm's
+ * `FusedBatchNorm` kernel for the affine step (slower there than a broadcast multiply + add).
  */
 export function normalizeWithBatchStatistics(
   x: tf.Tensor4D,
