@@ -43,3 +43,20 @@ export {
   unregisterWasmTrainingKernels,
   wasmTrainingKernelsRegistered,
 } from './gradients/register-wasm-training-kernels';
+
+// Data-parallel training over worker threads (engineer B1).
+export {
+  createDataParallelStep,
+  type DataParallelStep,
+  type DataParallelStepOptions,
+  type StepResult,
+} from './parallel/data-parallel-step';
+export type { ProgramReference, TrainingProgram, TrainingProgramFactory } from './parallel/training-program';
+export type { OptimizerSpec } from './parallel/optimizer-spec';
+export type { BatchArray } from './parallel/batch-arrays';
+export {
+  createBackboneClassifierProgram,
+  type BackboneClassifierProgramOptions,
+} from './parallel/backbone-classifier-program';
+export { backboneClassifierProgram } from './parallel/backbone-classifier-reference';
+export { threadCpuTimeMs } from './parallel/thread-cpu-time';

@@ -8,6 +8,7 @@ import { checkOptimizerSpec, type OptimizerSpec } from './optimizer-spec';
 import { Replica, loadProgram } from './replica';
 import { viewSlots } from './shared-slots';
 import { spawnReplicaWorker } from './spawn-worker';
+import { threadCpuTimeMs } from './thread-cpu-time';
 import type { ProgramReference } from './training-program';
 import type { InitResult, WorkerRequest, WorkerResponse } from './worker-protocol';
 import { at } from './at';
@@ -39,6 +40,12 @@ export interface StepResult {
   readonly loss: number;
   /** Rows each replica (or micro-batch) processed. */
   readonly split: readonly number[];
+  /**
+   * CPU time (ms, 10 ms resolution) each replica thread spent on this step, on Linux; empty
+   * elsewhere. On a shared machine, `batch / max(replicaCpuMs)` estimates the throughput with one
+   * free core per replica.
+   */
+  readonly replicaCpuMs: readonly number[];
 }
 
 /**
@@ -124,6 +131,7 @@ async function createInThreadStep(options: DataParallelStepOptions): Promise<Dat
       const [x, y, n] = await readBatch(xIn, yIn);
       const split = splitSizes(n, microBatches);
       const weights = split.map((s) => s / n);
+      const cpuStart = threadCpuTimeMs();
       if (microBatches > 1) replica.read('buffers', snapshot);
       let loss = 0;
       let start = 0;
@@ -138,7 +146,9 @@ async function createInThreadStep(options: DataParallelStepOptions): Promise<Dat
       }
       replica.apply(slots);
       if (microBatches > 1) replica.averageBuffers(bufferSlots, weights);
-      return { loss, split };
+      const cpuEnd = threadCpuTimeMs();
+      const replicaCpuMs = cpuStart !== undefined && cpuEnd !== undefined ? [cpuEnd - cpuStart] : [];
+      return { loss, split, replicaCpuMs };
     },
     async getWeights() {
       alive();
@@ -285,9 +295,10 @@ async function createWorkerStep(options: DataParallelStepOptions, count: number)
             ys.data.buffer as ArrayBuffer,
           ]);
         });
-        await all((h) => h.call({ type: 'apply', bufferWeights: weights }));
+        const cpu = await all((h) => h.call<number | null>({ type: 'apply', bufferWeights: weights }));
         const loss = losses.reduce((acc, l, i) => acc + at(weights, i) * l, 0);
-        return { loss, split };
+        const replicaCpuMs = cpu.every((c) => c !== null) ? (cpu as number[]) : [];
+        return { loss, split, replicaCpuMs };
       }),
     getWeights: () =>
       serial(async () => {

@@ -4,6 +4,7 @@ import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../backend/select-backend';
 import { Replica, loadProgram } from './replica';
+import { threadCpuTimeMs } from './thread-cpu-time';
 import { viewSlots, type SharedSlots } from './shared-slots';
 import type { InitResult, WorkerRequest, WorkerResponse } from './worker-protocol';
 import { at } from './at';
@@ -11,6 +12,7 @@ import { at } from './at';
 let replica: Replica | undefined;
 let slots: SharedSlots | undefined;
 let index = 0;
+let stepStartCpu: number | undefined;
 
 function need<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`@hvcm/backbones replica worker: ${what} before init/attach`);
@@ -49,6 +51,7 @@ async function handle(request: WorkerRequest): Promise<unknown> {
     case 'gradients': {
       const r = need(replica, 'gradients');
       const s = need(slots, 'gradients');
+      stepStartCpu = threadCpuTimeMs();
       const loss = await r.gradients(request.x, request.y, request.weight, at(s.grads, index));
       r.read('buffers', at(s.buffers, index));
       return loss;
@@ -58,7 +61,9 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       const s = need(slots, 'apply');
       r.apply(s.grads);
       r.averageBuffers(s.buffers, request.bufferWeights);
-      return null;
+      const end = threadCpuTimeMs();
+      // CPU time of this replica's whole step (gradients + update), or null where unknown.
+      return end !== undefined && stepStartCpu !== undefined ? end - stepStartCpu : null;
     }
     case 'learning-rate':
       need(replica, 'learning-rate').optimizer.setLearningRate(request.value);
