@@ -48,6 +48,7 @@ export {
   listDetectors,
   detectorFromJSON,
   DETECTOR_REGISTRY,
+  type DetectorByName,
   type DetectorInfo,
   type DetectorInputKind,
   type DetectorName,

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { InvalidArgumentError } from '@hvcm/metrics';
 import { BaseDetector } from '../base-detector';
 import type { FeatureInput, SerializedDetector } from '../detector';
 import { toFeatureMatrix } from '../input/feature-matrix';
@@ -39,7 +40,12 @@ export class ReactDetector extends BaseDetector<FeatureInput> {
 
   constructor(options: ReactOptions) {
     super();
-    this.linearInput = options?.linear;
+    if (!options?.linear) {
+      throw new InvalidArgumentError(
+        'ReactDetector: needs the final linear layer {weight: [d, C], bias: [C]} in its options (option "linear").',
+      );
+    }
+    this.linearInput = options.linear;
     this.percentile = checkPositive('ReactDetector', 'percentile', options?.percentile ?? 90, true);
     this.temperature = checkPositive('ReactDetector', 'temperature', options?.temperature ?? 1);
     this.batchSize = options?.batchSize;

@@ -102,7 +102,12 @@ export class VimDetector extends BaseDetector<FeatureInput> {
 
   constructor(options: VimOptions) {
     super();
-    this.linearInput = options?.linear;
+    if (!options?.linear) {
+      throw new InvalidArgumentError(
+        'VimDetector: needs the final linear layer {weight: [d, C], bias: [C]} in its options (option "linear").',
+      );
+    }
+    this.linearInput = options.linear;
     this.dimOption = options?.dim === undefined ? undefined : checkInteger('VimDetector', 'dim', options.dim);
     this.batchSize = options?.batchSize;
   }

@@ -61,6 +61,21 @@ export interface DetectorOptionsByName {
   'grouped-gaussian': GroupedGaussianOptions;
 }
 
+/** Detector class built for each registered name (the return type of {@link createDetector}). */
+export interface DetectorByName {
+  msp: MspDetector;
+  'max-logit': MaxLogitDetector;
+  energy: EnergyDetector;
+  gen: GenDetector;
+  odin: OdinDetector;
+  mahalanobis: MahalanobisDetector;
+  'relative-mahalanobis': RelativeMahalanobisDetector;
+  knn: KnnDetector;
+  vim: VimDetector;
+  react: ReactDetector;
+  'grouped-gaussian': GroupedGaussianDetector;
+}
+
 const entries: readonly DetectorRegistryEntry[] = [
   {
     name: 'msp',
@@ -196,7 +211,7 @@ export type DetectorName = keyof DetectorOptionsByName;
  * Builds a detector by registry name (`listDetectors()` lists them). Throws `InvalidArgumentError`
  * naming the known detectors when `name` is unknown.
  */
-export function createDetector<N extends DetectorName>(name: N, options?: DetectorOptionsByName[N]): Detector<unknown>;
+export function createDetector<N extends DetectorName>(name: N, options?: DetectorOptionsByName[N]): DetectorByName[N];
 export function createDetector(name: string, options?: Record<string, unknown>): Detector<unknown>;
 export function createDetector(name: string, options?: unknown): Detector<unknown> {
   return lookup(name).create(options);
