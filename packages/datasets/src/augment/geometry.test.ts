@@ -166,6 +166,30 @@ describe('randomCropWithPadding', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('fill value, crops larger than the image (whole padded image) and smaller than it', () => {
+    const before = tf.memory().numTensors;
+    const img = makeImages([1, 2, 2, 1], (_s, y, x) => 0.1 * (1 + 2 * y + x)); // [[.1, .2], [.3, .4]]
+    const whole = randomCropWithPadding({ padding: 1, size: 4, fill: 0.5 })(img, createRng(1));
+    const f = Math.fround;
+    expect(Array.from(whole.dataSync())).toEqual(
+      [0.5, 0.5, 0.5, 0.5, 0.5, 0.1, 0.2, 0.5, 0.5, 0.3, 0.4, 0.5, 0.5, 0.5, 0.5, 0.5].map(f),
+    );
+    const big = makeImages([50, 3, 3, 1], (_s, y, x) => 3 * y + x);
+    const small = randomCropWithPadding({ padding: 0, size: 2 })(big, createRng(2));
+    const windows = new Set<string>();
+    const v = small.dataSync();
+    for (let s = 0; s < 50; s += 1) {
+      const [a, b, c, d] = Array.from(v.subarray(4 * s, 4 * s + 4));
+      // A 2 x 2 window of [[0,1,2],[3,4,5],[6,7,8]] starting at a: [a, a+1, a+3, a+4], a in {0, 1, 3, 4}.
+      expect([0, 1, 3, 4]).toContain(a);
+      expect([b, c, d]).toEqual([a! + 1, a! + 3, a! + 4]);
+      windows.add(String(a));
+    }
+    expect(windows.size).toBe(4);
+    tf.dispose([img, whole, big, small]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('presets keep shapes and do not leak', () => {
     const before = tf.memory().numTensors;
     const cifar = tf.randomUniform([4, 32, 32, 3], 0, 1, 'float32', 1) as tf.Tensor4D;

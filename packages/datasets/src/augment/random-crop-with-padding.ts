@@ -14,37 +14,45 @@ export interface RandomCropWithPaddingOptions {
 }
 
 /**
- * Crops each sample at integer offsets `[top, left]` of the padded batch (`[n, 2]` row-major):
- * exact copies, one `gather` of precomputed pixel indices for the whole batch.
+ * Crops sample s of the (virtually) padded batch at `[top, left] = offsets[2s], offsets[2s + 1]`
+ * (padded coordinates), writing `fill` where the crop leaves the image: exact copies, built with
+ * typed-array row copies (on wasm, `tf.gather` copies element by element and is ~10x slower).
+ * `images` `[n, h, w, c]` unpadded; returns `[n, outH, outW, c]`.
  */
 export function cropAtOffsets(
-  padded: tf.Tensor4D,
+  images: tf.Tensor4D,
+  padding: number,
   offsets: Int32Array,
   outH: number,
   outW: number,
+  fill: number,
 ): tf.Tensor4D {
-  const [n, hp, wp, c] = padded.shape;
-  const index = new Int32Array(n * outH * outW);
-  let k = 0;
+  const [n, h, w, c] = images.shape;
+  const src = images.dataSync() as Float32Array;
+  const out = new Float32Array(n * outH * outW * c);
+  if (fill !== 0) out.fill(fill);
   for (let s = 0; s < n; s += 1) {
-    const top = offsets[2 * s] as number;
-    const left = offsets[2 * s + 1] as number;
+    // Source column range of each output row (the same for every row of this sample).
+    const left = (offsets[2 * s + 1] as number) - padding;
+    const x0 = Math.max(0, -left);
+    const x1 = Math.min(outW, w - left);
+    if (x1 <= x0) continue;
+    const top = (offsets[2 * s] as number) - padding;
     for (let y = 0; y < outH; y += 1) {
-      const row = (s * hp + top + y) * wp + left;
-      for (let x = 0; x < outW; x += 1) index[k++] = row + x;
+      const sy = top + y;
+      if (sy < 0 || sy >= h) continue;
+      const from = ((s * h + sy) * w + left + x0) * c;
+      out.set(src.subarray(from, from + (x1 - x0) * c), ((s * outH + y) * outW + x0) * c);
     }
   }
-  return tf.tidy(() => {
-    const pixels = tf.reshape(padded, [n * hp * wp, c]);
-    return tf.reshape(tf.gather(pixels, tf.tensor1d(index, 'int32')), [n, outH, outW, c]) as tf.Tensor4D;
-  });
+  return tf.tensor4d(out, [n, outH, outW, c]);
 }
 
 /**
  * torchvision `RandomCrop(size, padding, fill)` with constant padding (the CIFAR recipe
  * `RandomCrop(32, padding=4)`): pads every sample by `padding` pixels of `fill`, then crops `size`
  * at offsets drawn uniformly per sample (top, then left; both in [0, padded - size]). The content
- * is an exact shifted copy of the input.
+ * is an exact shifted copy of the input (the padding is never materialised).
  */
 export function randomCropWithPadding(options: RandomCropWithPaddingOptions = {}): ImageTransform {
   const padding = options.padding ?? 4;
@@ -69,12 +77,6 @@ export function randomCropWithPadding(options: RandomCropWithPaddingOptions = {}
       offsets[2 * s] = rng.nextInt(hp - outH + 1);
       offsets[2 * s + 1] = rng.nextInt(wp - outW + 1);
     }
-    return tf.tidy(() => {
-      const padded =
-        padding === 0
-          ? images
-          : (tf.pad(images, [[0, 0], [padding, padding], [padding, padding], [0, 0]], fill) as tf.Tensor4D);
-      return cropAtOffsets(padded, offsets, outH, outW);
-    });
+    return cropAtOffsets(images, padding, offsets, outH, outW, fill);
   };
 }
