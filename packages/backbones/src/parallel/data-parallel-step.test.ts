@@ -120,9 +120,21 @@ describe('createDataParallelStep', () => {
     const one = batch(1, 2);
     expect((await trainer.step(one.x, one.y)).split).toEqual([1, 0]);
     await expect(trainer.step(x, { data: new Int32Array(4), shape: [4] })).rejects.toThrow(/x has 5 rows but y has 4/);
+    // setWeights reaches every replica; a zero learning rate then leaves the weights as set.
+    const weights = (await trainer.getWeights()).map((v, i) => v + 0.01 * (i % 7));
+    await trainer.setWeights(weights);
+    await trainer.setLearningRate(0);
+    await trainer.step(x, y);
+    expect(await trainer.getWeights()).toEqual(weights);
     await trainer.dispose();
     await expect(createDataParallelStep({ workers: 0, optimizer, program: { moduleUrl: programUrl } })).rejects.toThrow(
       /workers must be an integer >= 1/,
     );
+  });
+
+  it('rejects a program module without the named factory, and stops its workers', async () => {
+    await expect(
+      createDataParallelStep({ workers: 2, optimizer, program: { moduleUrl: programUrl, exportName: 'nope' } }),
+    ).rejects.toThrow(/has no function export 'nope'/);
   });
 });
