@@ -29,7 +29,12 @@ export interface DataLoaderOptions {
   prefetch?: number;
   /** Factor applied to the uint8 pixel values. Default 1/255 (values in [0, 1]). */
   valueScale?: number;
-  /** Files decoded at once for lazy (folder) datasets. Default 8. */
+  /**
+   * Files handed to sharp at once per batch, for lazy (folder) datasets. Default
+   * `min(batchSize, 64)`: sharp decodes on libuv's threads, so requests already queued keep
+   * decoding while the consumer's synchronous training step blocks the main thread (measured:
+   * 32 in flight overlapped a busy consumer better than 8).
+   */
   decodeConcurrency?: number;
 }
 
@@ -86,7 +91,7 @@ function resolveOptions(options: DataLoaderOptions): Resolved {
   if (!Number.isInteger(prefetch) || prefetch < 0) {
     throw new InvalidArgumentError(`data loader: expected an integer prefetch >= 0, got ${prefetch}.`);
   }
-  const concurrency = options.decodeConcurrency ?? 8;
+  const concurrency = options.decodeConcurrency ?? Math.min(batchSize, 64);
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new InvalidArgumentError(`data loader: expected an integer decodeConcurrency >= 1, got ${concurrency}.`);
   }
