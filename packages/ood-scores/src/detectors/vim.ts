@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '@hvcm/metrics';
-import { BaseDetector } from '../base-detector';
+import { BaseDetector, DEFAULT_SCORE_BATCH } from '../base-detector';
 import type { FeatureInput, SerializedDetector } from '../detector';
 import { toFeatureMatrix } from '../input/feature-matrix';
 import { readLinearLayer, type LinearLayer, type LinearLayerValues } from '../input/linear-layer';
@@ -147,13 +147,20 @@ export class VimDetector extends BaseDetector<FeatureInput> {
       this.set(partial);
       // alpha = mean max-logit / mean residual norm over the training features.
       const tensors = this.tensors as NonNullable<VimDetector['tensors']>;
-      const sums = tf.tidy(() => {
-        const logits = tf.add(tf.matMul(matrix.tensor, tensors.weight), tensors.bias);
-        const norms = this.residualNorms(matrix.tensor, tensors);
-        return tf.stack([tf.sum(tf.max(logits, 1)), tf.sum(norms)]);
-      });
-      const [maxLogitSum = 0, normSum = 0] = Array.from(await sums.data());
-      sums.dispose();
+      let maxLogitSum = 0;
+      let normSum = 0;
+      for (let start = 0; start < n; start += DEFAULT_SCORE_BATCH) {
+        const size = Math.min(DEFAULT_SCORE_BATCH, n - start);
+        const sums = tf.tidy(() => {
+          const rows = size === n ? matrix.tensor : tf.slice(matrix.tensor, [start, 0], [size, d]);
+          const logits = tf.add(tf.matMul(rows, tensors.weight), tensors.bias);
+          return tf.stack([tf.sum(tf.max(logits, 1)), tf.sum(this.residualNorms(rows, tensors))]);
+        });
+        const [logitPart = 0, normPart = 0] = Array.from(await sums.data());
+        sums.dispose();
+        maxLogitSum += logitPart;
+        normSum += normPart;
+      }
       if (!(normSum > 0)) {
         throw new InvalidArgumentError(
           'VimDetector: the training features have no component outside the principal subspace; lower dim.',
