@@ -99,6 +99,10 @@ describe('ImageNet reader', () => {
     });
     expect(Array.from(ds.labels)).toEqual([2, 0, 1, 2]);
     await expect(loadImageNet({ root: dir, split: 'val', classList: WNIDS, size: 8 })).rejects.toThrow(/pass valLabels/);
+    await writeFile(join(dir, 'ground-truth.txt'), '490\n361\n171\n822\n');
+    await expect(
+      loadImageNet({ root: dir, split: 'val', classList: WNIDS, valLabels: join(dir, 'ground-truth.txt'), size: 8 }),
+    ).rejects.toThrow(/looks like ILSVRC2012_validation_ground_truth\.txt/);
     await writeFile(join(dir, 'short.csv'), 'ILSVRC2012_val_00000001 n01484850\n');
     await expect(
       loadImageNet({ root: dir, split: 'val', classList: WNIDS, valLabels: join(dir, 'short.csv'), size: 8 }),

@@ -132,6 +132,14 @@ async function loadFlatVal(
   const byName = new Map<string, string>();
   const positional = lines.every((line) => line.split(/[\s,]+/).length === 1);
   if (positional) {
+    if (lines.length > 0 && lines.every((line) => /^\d+$/.test(line))) {
+      throw new CorruptFileError(
+        options.valLabels,
+        'expected wnids (n01440764, ...), found numbers: this looks like ILSVRC2012_validation_ground_truth.txt, ' +
+          "whose ids follow the devkit's meta.mat order, not the wnids. Use LOC_val_solution.csv, or a file of " +
+          '"<image> <wnid>" lines, or sort val into class subfolders.',
+      );
+    }
     if (lines.length !== listing.paths.length) {
       throw new CorruptFileError(
         options.valLabels,
