@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { createRng, shuffleInPlace } from '../random/index';
 import { randomApply } from './apply-by-group';
 import { adjustBrightness, adjustContrast, adjustHue, adjustSaturation, colorJitter } from './color-jitter';
-import { rgbToHsv } from './color-space';
+import { hsvToRgb, rgbToHsv } from './color-space';
 import { randomGrayscale } from './random-grayscale';
 import { normalize } from './normalize';
 import { randomSolarize, solarize } from './solarize';
@@ -91,6 +91,9 @@ describe('color adjustments', () => {
       expectClose(h.dataSync(), HSV.map((x) => x[0]!), 1e-6);
       expectClose(s.dataSync(), HSV.map((x) => x[1]!), 1e-6);
       expectClose(v.dataSync(), HSV.map((x) => x[2]!), 1e-6);
+      const back = hsvToRgb(h, s, v);
+      expectClose(back.dataSync(), PIXELS.flat(), 1e-6);
+      back.dispose();
       const shifted = adjustHue(img, 0.1);
       expectClose(shifted.dataSync(), SHIFTED.flat(), 1e-5);
       const zero = adjustHue(img, 0);
