@@ -43,10 +43,14 @@ export function applyByGroup(
     const rows = new Float32Array(list.length * stride);
     list.forEach((sample, k) => rows.set(source.subarray(sample * stride, (sample + 1) * stride), k * stride));
     const subset = tf.tensor4d(rows, [list.length, h, w, c]);
-    const out = fn(g, subset, Int32Array.from(list));
-    const values = out.dataSync() as Float32Array;
-    if (out !== subset) out.dispose();
-    subset.dispose();
+    let values: Float32Array;
+    try {
+      const out = fn(g, subset, Int32Array.from(list));
+      values = out.dataSync() as Float32Array;
+      if (out !== subset) out.dispose();
+    } finally {
+      subset.dispose();
+    }
     list.forEach((sample, k) => result.set(values.subarray(k * stride, (k + 1) * stride), sample * stride));
   }
   return tf.tensor4d(result, [n, h, w, c]);
