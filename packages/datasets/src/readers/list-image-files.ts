@@ -15,7 +15,8 @@ export interface ImageFileListing {
 /**
  * Lists image files under `root` recursively (paths only, nothing is decoded), sorted by name
  * at every level (code-unit order, as Python's `sorted`), so the order is the same on every
- * machine. Hidden entries (starting with '.') are skipped; symbolic links are followed.
+ * machine. Hidden entries (starting with '.') are skipped; symbolic links are followed, each
+ * folder at most once.
  */
 export async function listImageFiles(
   root: string,
@@ -24,7 +25,13 @@ export async function listImageFiles(
   const wanted = new Set(extensions.map((e) => e.toLowerCase()));
   const paths: string[] = [];
   let ignored = 0;
+  // Folders already walked (device:inode), so a symbolic link back up the tree cannot loop.
+  const visited = new Set<string>();
   const walk = async (dir: string): Promise<void> => {
+    const info = await stat(dir);
+    const key = `${info.dev}:${info.ino}`;
+    if (visited.has(key)) return;
+    visited.add(key);
     const entries = await readdir(dir, { withFileTypes: true });
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
