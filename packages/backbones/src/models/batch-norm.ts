@@ -70,15 +70,6 @@ export function batchNormTraining(
   return y;
 }
 
-/** Inference-mode BatchNorm: normalises with the moving statistics. */
-export function batchNormInference(
-  x: tf.Tensor4D,
-  bn: BatchNormVariables,
-  settings: BatchNormSettings,
-): tf.Tensor4D {
-  return tf.batchNorm(x, bn.runningMean, bn.runningVar, bn.bias, bn.weight, settings.epsilon) as tf.Tensor4D;
-}
-
 /**
  * Folds an inference BatchNorm into the preceding (bias-free) convolution: with
  * `s = gamma / sqrt(var + eps)`, `conv(x, W) * s + (beta - mean * s) = conv(x, W * s) + b`.

@@ -158,6 +158,98 @@ describe('forward', () => {
   });
 });
 
+/**
+ * Independent reference forward in inference mode, from plain ops and the torchvision names alone:
+ * conv -> BatchNorm(moving statistics) -> ReLU, blocks `layerS.B` with an optional `downsample`
+ * projection, global average pool, linear head.
+ */
+function referenceForward(net: Backbone, x: tf.Tensor4D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const get = (name: string): tf.Tensor => (net.parameters.get(name) ?? net.buffers.get(name))!;
+    const convs = describeResNet(net.spec).convs;
+    const convBn = (name: string, input: tf.Tensor4D): tf.Tensor4D => {
+      const c = convs.find((d) => d.name === name)!;
+      const y = tf.conv2d(input, get(`${name}.weight`) as tf.Tensor4D, c.stride, c.pad === 0 ? 'valid' : c.pad);
+      const bn = c.batchNormName;
+      return tf.batchNorm(
+        y,
+        get(`${bn}.running_mean`),
+        get(`${bn}.running_var`),
+        get(`${bn}.bias`),
+        get(`${bn}.weight`),
+        net.options.batchNormEpsilon,
+      ) as tf.Tensor4D;
+    };
+    let y = tf.relu(convBn('conv1', x));
+    if (net.spec.stem === 'imagenet') y = tf.maxPool(y, 3, 2, 1);
+    const blockNames = [...new Set(convs.slice(1).map((c) => c.name.split('.').slice(0, 2).join('.')))];
+    for (const block of blockNames) {
+      const main = convs.filter((c) => c.name.startsWith(`${block}.conv`));
+      let out = y;
+      main.forEach((c, i) => {
+        out = convBn(c.name, out);
+        if (i < main.length - 1) out = tf.relu(out);
+      });
+      const hasProjection = convs.some((c) => c.name === `${block}.downsample.0`);
+      y = tf.relu(tf.add(out, hasProjection ? convBn(`${block}.downsample.0`, y) : y)) as tf.Tensor4D;
+    }
+    const features = tf.mean(y, [1, 2]) as tf.Tensor2D;
+    return tf.add(tf.matMul(features, get('fc.weight') as tf.Tensor2D), get('fc.bias')) as tf.Tensor2D;
+  });
+}
+
+describe('inference forward against a plain-op reference', () => {
+  it.each([
+    ['small-resnet', { widths: [4, 8, 8], blocksPerStage: [2, 1, 1] }, 12, 1],
+    ['resnet50', { widths: [2, 4, 4, 4], blocksPerStage: [1, 2, 1, 1] }, 40, 3],
+  ] as const)('%s (tiny widths) matches after training moved the statistics', (name, options, size, channels) => {
+    const net = createBackbone(name, { ...options, numClasses: 3, seed: 8 });
+    const x = images(3, size, channels, 5);
+    // An inference call first, so that the cached folded filters are stale after training.
+    tf.dispose(Object.values(net.forward(x)));
+    for (let i = 0; i < 2; i++) tf.dispose(Object.values(net.forward(x, { training: true })));
+    const ours = net.forward(x);
+    const reference = referenceForward(net, x);
+    const err = tf.tidy(
+      () => tf.max(tf.abs(tf.sub(ours.logits!, reference))).dataSync()[0]! / tf.max(tf.abs(reference)).dataSync()[0]!,
+    );
+    expect(err).toBeLessThan(1e-4);
+    tf.dispose([x, ours.features, ours.logits!, reference]);
+    net.dispose();
+  });
+});
+
+describe('inference mode under a gradient tape', () => {
+  it('passes gradients to the variables and the input (frozen BatchNorm fine-tuning, ODIN)', () => {
+    const net = createBackbone('small-resnet', { widths: [4, 8, 8], blocksPerStage: [1, 1, 1], numClasses: 3, seed: 9 });
+    const x = images(2, 12, 1, 4);
+    tf.dispose(Object.values(net.forward(x))); // fills the inference cache, which must not be used here
+    const conv1 = net.parameters.get('layer1.0.conv1.weight')!;
+    const gamma = net.parameters.get('layer1.0.bn1.weight')!;
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const f = (): tf.Scalar => tf.sum(net.forward(x).logits!) as tf.Scalar;
+      const { grads } = tf.variableGrads(f, [conv1, gamma]);
+      expect(tf.max(tf.abs(grads[conv1.name]!)).dataSync()[0]).toBeGreaterThan(0);
+      expect(tf.max(tf.abs(grads[gamma.name]!)).dataSync()[0]).toBeGreaterThan(0);
+      // Against the autodiff of the plain-op reference forward: input and variable gradients.
+      const f1 = (xi: tf.Tensor): tf.Scalar => tf.sum(net.forward(xi as tf.Tensor4D).logits!) as tf.Scalar;
+      const f2 = (xi: tf.Tensor): tf.Scalar => tf.sum(referenceForward(net, xi as tf.Tensor4D)) as tf.Scalar;
+      const dxOurs = tf.grad(f1)(x);
+      const dxRef = tf.grad(f2)(x);
+      const rel = (p: tf.Tensor, q: tf.Tensor): number =>
+        tf.max(tf.abs(tf.sub(p, q))).dataSync()[0]! / tf.max(tf.abs(q)).dataSync()[0]!;
+      expect(rel(dxOurs, dxRef)).toBeLessThan(1e-4);
+      const gRef = tf.variableGrads(() => f2(x), [conv1, gamma]).grads;
+      expect(rel(grads[conv1.name]!, gRef[conv1.name]!)).toBeLessThan(1e-4);
+      expect(rel(grads[gamma.name]!, gRef[gamma.name]!)).toBeLessThan(1e-4);
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+    net.dispose();
+  });
+});
+
 describe('BatchNorm moving statistics', () => {
   function stemStatistics(net: Backbone): [Float32Array, Float32Array] {
     return [
@@ -239,6 +331,8 @@ describe('training', () => {
     });
     const x = images(6, 12, 1, 3);
     for (let i = 0; i < 3; i++) tf.dispose(Object.values(net.forward(x, { training: true })));
+    // The first inference call caches the folded filters (2 tensors per conv, freed by dispose()).
+    tf.dispose(Object.values(net.forward(x)));
     const before = tf.memory().numTensors;
     const folded = net.fold();
     const a = net.forward(x);

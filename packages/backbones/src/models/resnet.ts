@@ -14,7 +14,6 @@ import type {
   ResolvedBackboneOptions,
 } from './backbone';
 import {
-  batchNormInference,
   batchNormTraining,
   createBatchNorm,
   foldBatchNorm,
@@ -39,9 +38,45 @@ interface ResidualBlock {
   readonly shortcut: ConvBatchNorm | null;
 }
 
+/** A conv with its BatchNorm folded in (inference only). */
+interface FoldedUnit {
+  readonly conv: ConvDescription;
+  readonly filter: tf.Tensor4D;
+  readonly bias: tf.Tensor1D;
+}
+
+interface FoldedNetwork {
+  readonly stem: FoldedUnit;
+  readonly blocks: readonly { units: readonly FoldedUnit[]; shortcut: FoldedUnit | null }[];
+  /** Every tensor above, to dispose. */
+  readonly tensors: tf.Tensor[];
+}
+
+/** Whether a `tf.grad`/`variableGrads` tape is recording (then folded weights must stay differentiable). */
+function isRecordingGradients(): boolean {
+  return (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 0;
+}
+
 /** Conv call shared by all paths: NHWC, PyTorch-style symmetric padding. */
 function conv(x: tf.Tensor4D, filter: tf.Tensor4D, c: ConvDescription): tf.Tensor4D {
   return tf.conv2d(x, filter, c.stride, c.pad === 0 ? 'valid' : c.pad, 'NHWC');
+}
+
+/** Conv + bias (+ ReLU) as one fused kernel where the backend has one (BatchNorm already folded in). */
+function fusedConv(
+  u: FoldedUnit,
+  input: tf.Tensor4D,
+  relu: boolean,
+): tf.Tensor4D {
+  return tf.fused.conv2d({
+    x: input,
+    filter: u.filter,
+    strides: u.conv.stride,
+    pad: u.conv.pad === 0 ? 'valid' : u.conv.pad,
+    dataFormat: 'NHWC',
+    bias: u.bias,
+    activation: relu ? 'relu' : 'linear',
+  });
 }
 
 /** Max-pool 3x3 stride 2 pad 1 of the ImageNet stem (inputs are post-ReLU, so zero padding is exact). */
@@ -66,6 +101,7 @@ export class ResNet implements Backbone {
   private readonly head: { weight: tf.Variable; bias: tf.Variable } | null;
   private readonly bnSettings: BatchNormSettings;
   private disposed = false;
+  private foldCache: { key: object[]; network: FoldedNetwork } | null = null;
 
   constructor(
     readonly name: string,
@@ -132,26 +168,82 @@ export class ResNet implements Backbone {
     this.checkInput(x);
     const training = options.training ?? false;
     const update = options.updateStatistics ?? training;
-    const apply = (u: ConvBatchNorm, input: tf.Tensor4D): tf.Tensor4D => {
-      const y = conv(input, u.filter as tf.Tensor4D, u.conv);
-      return training
-        ? batchNormTraining(y, u.bn, this.bnSettings, update)
-        : batchNormInference(y, u.bn, this.bnSettings);
+    if (training) {
+      return tf.tidy(() =>
+        this.run(x, { stem: this.stem, blocks: this.blocks }, this.head, (u, input, relu) => {
+          const y = batchNormTraining(conv(input, u.filter as tf.Tensor4D, u.conv), u.bn, this.bnSettings, update);
+          return relu ? tf.relu(y) : y;
+        }),
+      );
+    }
+    // Inference folds each BatchNorm into its convolution, so that one fused conv + bias (+ ReLU)
+    // kernel replaces conv, BatchNorm and ReLU (on wasm the BatchNorm kernel alone cost about half a
+    // conv). Under a gradient tape the fold is recomputed as part of the graph, so gradients reach
+    // the variables; otherwise the folded filters are cached until any variable changes (new filter
+    // tensors on every call made wasm's XNNPACK re-create its conv operators: 2x slower end to end).
+    if (isRecordingGradients()) {
+      return tf.tidy(() =>
+        this.run(x, { stem: this.stem, blocks: this.blocks }, this.head, (u, input, relu) => {
+          const { filter, bias } = foldBatchNorm(u.filter as tf.Tensor4D, u.bn, this.bnSettings);
+          return fusedConv({ conv: u.conv, filter, bias }, input, relu);
+        }),
+      );
+    }
+    const folded = this.cachedFold();
+    return tf.tidy(() => this.run(x, folded, this.head, fusedConv));
+  }
+
+  /** The folded network for the current variables, rebuilt when any variable was assigned since. */
+  private cachedFold(): FoldedNetwork {
+    const key = [...this.parameters.values(), ...this.buffers.values()].map((v) => v.dataId);
+    const cache = this.foldCache;
+    if (cache !== null && cache.key.length === key.length && cache.key.every((id, i) => id === key[i])) {
+      return cache.network;
+    }
+    if (cache !== null) tf.dispose(cache.network.tensors);
+    const network = this.foldNetwork();
+    this.foldCache = { key, network };
+    return network;
+  }
+
+  /** Every conv + BatchNorm folded into a filter and a bias; the tensors are kept (outlive any tidy). */
+  private foldNetwork(): FoldedNetwork {
+    const tensors: tf.Tensor[] = [];
+    const fold = (u: ConvBatchNorm): FoldedUnit => {
+      const { filter, bias } = foldBatchNorm(u.filter as tf.Tensor4D, u.bn, this.bnSettings);
+      tensors.push(tf.keep(filter), tf.keep(bias));
+      return { conv: u.conv, filter, bias };
     };
-    return tf.tidy(() => {
-      let y = tf.relu(apply(this.stem, x));
-      if (this.spec.stem === 'imagenet') y = stemMaxPool(y);
-      for (const block of this.blocks) {
-        let out = y;
-        block.units.forEach((u, i) => {
-          out = apply(u, out);
-          if (i < block.units.length - 1) out = tf.relu(out);
-        });
-        const shortcut = block.shortcut === null ? y : apply(block.shortcut, y);
-        y = tf.relu(tf.add(out, shortcut)) as tf.Tensor4D;
-      }
-      return this.pool(y);
-    });
+    const stem = fold(this.stem);
+    const blocks = this.blocks.map((b) => ({
+      units: b.units.map(fold),
+      shortcut: b.shortcut === null ? null : fold(b.shortcut),
+    }));
+    return { stem, blocks, tensors };
+  }
+
+  /**
+   * The network graph, shared by every mode: `apply(unit, input, relu)` runs one conv + BatchNorm
+   * (+ ReLU). Call inside `tf.tidy`.
+   */
+  private run<U>(
+    x: tf.Tensor4D,
+    network: { stem: U; blocks: readonly { units: readonly U[]; shortcut: U | null }[] },
+    head: { weight: tf.Tensor; bias: tf.Tensor } | null,
+    apply: (u: U, input: tf.Tensor4D, relu: boolean) => tf.Tensor4D,
+  ): BackboneOutput {
+    const { stem, blocks } = network;
+    let y = apply(stem, x, true);
+    if (this.spec.stem === 'imagenet') y = stemMaxPool(y);
+    for (const block of blocks) {
+      let out = y;
+      block.units.forEach((u, i) => {
+        out = apply(u, out, i < block.units.length - 1);
+      });
+      const shortcut = block.shortcut === null ? y : apply(block.shortcut, y, false);
+      y = tf.relu(tf.add(out, shortcut)) as tf.Tensor4D;
+    }
+    return this.pool(y, head);
   }
 
   parameterCount(): number {
@@ -162,54 +254,18 @@ export class ResNet implements Backbone {
 
   fold(): FoldedBackbone {
     this.checkNotDisposed();
-    interface FoldedUnit {
-      conv: ConvDescription;
-      filter: tf.Tensor4D;
-      bias: tf.Tensor1D;
-    }
-    const fold = (u: ConvBatchNorm): FoldedUnit => ({
-      conv: u.conv,
-      ...foldBatchNorm(u.filter as tf.Tensor4D, u.bn, this.bnSettings),
-    });
-    const stem = fold(this.stem);
-    const blocks = this.blocks.map((b) => ({
-      units: b.units.map(fold),
-      shortcut: b.shortcut === null ? null : fold(b.shortcut),
-    }));
+    const network = this.foldNetwork();
     const head =
-      this.head === null ? null : { weight: tf.clone(this.head.weight), bias: tf.clone(this.head.bias) };
-    const all: tf.Tensor[] = [stem, ...blocks.flatMap((b) => [...b.units, ...(b.shortcut ? [b.shortcut] : [])])]
-      .flatMap((u): tf.Tensor[] => [u.filter, u.bias])
-      .concat(head === null ? [] : [head.weight, head.bias]);
-    const isImageNet = this.spec.stem === 'imagenet';
-    const apply = (u: FoldedUnit, input: tf.Tensor4D, relu: boolean): tf.Tensor4D =>
-      tf.fused.conv2d({
-        x: input,
-        filter: u.filter,
-        strides: u.conv.stride,
-        pad: u.conv.pad === 0 ? 'valid' : u.conv.pad,
-        dataFormat: 'NHWC',
-        bias: u.bias,
-        activation: relu ? 'relu' : 'linear',
-      });
+      this.head === null
+        ? null
+        : { weight: tf.keep(tf.clone(this.head.weight)), bias: tf.keep(tf.clone(this.head.bias)) };
+    const all = head === null ? network.tensors : [...network.tensors, head.weight, head.bias];
     let released = false;
     return {
       forward: (x: tf.Tensor4D): BackboneOutput => {
         if (released) throw new Error('this folded backbone was disposed');
         this.checkInput(x);
-        return tf.tidy(() => {
-          let y = apply(stem, x, true);
-          if (isImageNet) y = stemMaxPool(y);
-          for (const block of blocks) {
-            let out = y;
-            block.units.forEach((u, i) => {
-              out = apply(u, out, i < block.units.length - 1);
-            });
-            const shortcut = block.shortcut === null ? y : apply(block.shortcut, y, false);
-            y = tf.relu(tf.add(out, shortcut)) as tf.Tensor4D;
-          }
-          return this.pool(y, head);
-        });
+        return tf.tidy(() => this.run(x, network, head, fusedConv));
       },
       dispose: (): void => {
         if (released) return;
@@ -222,6 +278,8 @@ export class ResNet implements Backbone {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    if (this.foldCache !== null) tf.dispose(this.foldCache.network.tensors);
+    this.foldCache = null;
     this.store.dispose();
   }
 
