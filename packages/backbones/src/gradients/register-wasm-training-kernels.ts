@@ -21,10 +21,16 @@ let saved: Saved | undefined;
  *   `wasm`. Gradients live in one registry shared by all backends, so the override checks
  *   `tf.getBackend()` and calls tfjs-core's own gradient on every other backend.
  * Other backends' kernels are untouched. Idempotent; `selectBackend` calls it when it picks `wasm`.
- * Works whether or not the wasm backend is registered or initialised yet.
+ * Call it after `@tensorflow/tfjs-backend-wasm` is imported (its import registers wasm's own kernels
+ * and would replace ours); it throws otherwise.
  */
 export function registerWasmTrainingKernels(): void {
   if (saved !== undefined) return;
+  if (tf.getKernel(tf.Conv2D, WASM) == null) {
+    throw new Error(
+      "@hvcm/backbones: registerWasmTrainingKernels() needs the wasm backend's kernels: import '@tensorflow/tfjs-backend-wasm' first (selectBackend does).",
+    );
+  }
   const input = tf.getKernel(tf.Conv2DBackpropInput, WASM);
   const batchNormGradient = tf.getGradient(tf.FusedBatchNorm);
   saved = { input, batchNormGradient };

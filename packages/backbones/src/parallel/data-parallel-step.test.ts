@@ -137,4 +137,20 @@ describe('createDataParallelStep', () => {
       createDataParallelStep({ workers: 2, optimizer, program: { moduleUrl: programUrl, exportName: 'nope' } }),
     ).rejects.toThrow(/has no function export 'nope'/);
   });
+
+  it('gives a variable the loss does not use a zero gradient (only weight decay moves it)', async () => {
+    const trainer = await createDataParallelStep({
+      workers: 1,
+      optimizer,
+      program: { moduleUrl: programUrl, exportName: 'createTinyConvProgram', options: { batchNorm: false, unusedVariable: true } },
+    });
+    const { x, y } = batch(4, 9);
+    await trainer.step(x, y);
+    const w = await trainer.getWeights();
+    // First SGD step with momentum: w - lr * (0 + weightDecay * w).
+    const decay = 1 - optimizer.learningRate * (optimizer.weightDecay ?? 0);
+    expect(w[w.length - 2]).toBeCloseTo(1 * decay, 6);
+    expect(w[w.length - 1]).toBeCloseTo(-2 * decay, 6);
+    await trainer.dispose();
+  });
 });

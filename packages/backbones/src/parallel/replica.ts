@@ -76,10 +76,15 @@ export class Replica {
       let offset = 0;
       for (const v of variables) {
         const g = grads[v.name];
-        if (g === undefined) throw new Error(`@hvcm/backbones: no gradient for variable ${v.name}`);
-        const data = g.dataSync() as Float32Array;
-        for (let i = 0; i < data.length; i++) out[offset + i] = weight * (data[i] as number);
-        offset += data.length;
+        const size = v.shape.reduce((p, d) => p * d, 1);
+        if (g === undefined) {
+          // The loss does not depend on this variable (an unused head, say): its gradient is zero.
+          out.fill(0, offset, offset + size);
+        } else {
+          const data = g.dataSync() as Float32Array;
+          for (let i = 0; i < size; i++) out[offset + i] = weight * (data[i] as number);
+        }
+        offset += size;
       }
       return at(await value.data(), 0);
     } finally {
