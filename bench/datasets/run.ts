@@ -6,7 +6,8 @@
  *  2. the DINO multi-crop transform (2 x 224 + 8 x 96 views) on 256 x 256 RGB batches;
  *  3. a folder of JPEGs of varying sizes (written first with sharp into a temp dir), decoded,
  *     resized (shorter side 256) and centre-cropped to 224 px, batched.
- * Run: `pnpm bench datasets` (options: --backend wasm|cpu, --jpegs 500, --multicrop-batches 4).
+ *  4. listing a large class-folder tree (empty files named .jpg, 100 classes): time and heap per path.
+ * Run: `pnpm bench datasets` (options: --backend wasm|cpu, --jpegs 500, --multicrop-batches 4, --list-files 100000).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -22,6 +23,7 @@ import {
   dinoMultiCrop,
   disposeBatch,
   loadFlatImageFolder,
+  loadImageFolder,
   loadMnist,
   mnistTrainTransform,
   type Batch,
@@ -56,6 +58,7 @@ const { values } = parseArgs({
     backend: { type: 'string', default: 'wasm' },
     jpegs: { type: 'string', default: '500' },
     'multicrop-batches': { type: 'string', default: '4' },
+    'list-files': { type: 'string', default: '100000' },
   },
 });
 await tf.setBackend(values.backend as string);
@@ -199,6 +202,38 @@ console.log(`@hvcm/datasets benchmark: backend ${tf.getBackend()}, node ${proces
     t = performance.now();
     const n = await drain(loader, 0);
     record('JPEG folder -> 224px (shorter side 224, no second crop), batch 64, default decodeConcurrency 64', n, (performance.now() - t) / 1000);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+// 4. Listing a big folder tree: only paths are kept.
+{
+  const count = Number(values['list-files']);
+  const dir = await mkdtemp(join(tmpdir(), 'hvcm-bench-list-'));
+  try {
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    for (let c = 0; c < 100; c += 1) {
+      const folder = join(dir, `n${String(c).padStart(8, '0')}`);
+      await mkdir(folder);
+      const perClass = Math.ceil(count / 100);
+      for (let start = 0; start < perClass; start += 500) {
+        await Promise.all(
+          Array.from({ length: Math.min(500, perClass - start) }, (_, k) =>
+            writeFile(join(folder, `n${String(c).padStart(8, '0')}_${start + k}.JPEG`), ''),
+          ),
+        );
+      }
+    }
+    gc();
+    const heapBefore = process.memoryUsage().heapUsed;
+    const t = performance.now();
+    const dataset = await loadImageFolder(dir, { size: 224 });
+    const seconds = (performance.now() - t) / 1000;
+    gc();
+    const perPath = (process.memoryUsage().heapUsed - heapBefore) / dataset.length;
+    record(`list a class-folder tree (100 classes), paths only`, dataset.length, seconds, `${perPath.toFixed(0)} bytes of heap per file, path ~${(dataset.paths[0] ?? '').length} chars`);
+    console.log(`  (a million files would hold about ${((perPath * 1e6) / 2 ** 20).toFixed(0)} MiB of paths)`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
