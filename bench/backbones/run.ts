@@ -1,6 +1,6 @@
 // Backbone speed on the active backend: training step time and images/s, inference images/s
-// (BatchNorm as is, and folded into the convolutions), achieved GFLOP/s from the analytic FLOP
-// count, for 1 and 2 workers. Run: `pnpm bench backbones` (all), or name backbones:
+// (BatchNorm folded into fused conv + bias + ReLU, as `forward` does in inference mode), achieved
+// GFLOP/s from the analytic FLOP count, for 1 and 2 workers. Run: `pnpm bench backbones` (all), or name backbones:
 // `pnpm bench backbones small-resnet resnet18`. HVCM_BACKEND forces the backend.
 import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
@@ -12,11 +12,12 @@ import {
   countParameters,
   backboneSpec,
   createBackbone,
+  createDataParallelStep,
+  backboneClassifierProgram,
   selectBackend,
+  threadCpuTimeMs,
   type BackboneOptions,
 } from '@hvcm/backbones';
-import { createDataParallelStep } from '../../packages/backbones/src/parallel/data-parallel-step';
-import { backboneClassifierProgram } from '../../packages/backbones/src/parallel/backbone-classifier-reference';
 
 interface Case {
   name: string;
@@ -53,8 +54,15 @@ function randomBatch(c: Case, n: number): { x: Float32Array; y: Int32Array } {
   return { x, y };
 }
 
-/** Median seconds of one training step (after one warm-up step). */
-async function trainStep(c: Case, workers: number, backend: string): Promise<number> {
+interface Timing {
+  /** Median wall-clock seconds. */
+  wall: number;
+  /** Median CPU seconds of the busiest thread (Linux; NaN elsewhere): the time with a free core each. */
+  cpu: number;
+}
+
+/** Median times of one training step (after one warm-up step). */
+async function trainStep(c: Case, workers: number, backend: string): Promise<Timing> {
   const trainer = await createDataParallelStep({
     workers,
     ...(workers > 1 ? { backend: backend as 'wasm' } : {}),
@@ -69,36 +77,40 @@ async function trainStep(c: Case, workers: number, backend: string): Promise<num
   const ys = { data: y, shape: [c.trainBatch] };
   await trainer.step(xs, ys);
   const times: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < c.trainSteps; i++) {
     const t0 = performance.now();
-    await trainer.step(xs, ys);
+    const r = await trainer.step(xs, ys);
     times.push((performance.now() - t0) / 1000);
+    cpu.push(r.replicaCpuMs.length > 0 ? Math.max(...r.replicaCpuMs) / 1000 : NaN);
   }
   await trainer.dispose();
-  return median(times);
+  return { wall: median(times), cpu: median(cpu) };
 }
 
-/** Median seconds of one forward pass of `inferBatch` images in this thread. */
-function inferOne(c: Case, folded: boolean): number {
+/** Median times of one forward pass of `inferBatch` images in this thread. */
+function inferOne(c: Case): Timing {
   const net = createBackbone(c.name, { ...c.options, inputChannels: c.channels, seed: 1 });
-  const f = folded ? net.fold() : null;
   const x = tf.randomUniform([c.inferBatch, c.size, c.size, c.channels]) as tf.Tensor4D;
   const run = (): void => {
-    const out = f === null ? net.forward(x) : f.forward(x);
+    const out = net.forward(x);
     out.features.dataSync();
     tf.dispose([out.features, ...(out.logits ? [out.logits] : [])]);
   };
   run();
   const times: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < c.inferReps; i++) {
     const t0 = performance.now();
+    const c0 = threadCpuTimeMs();
     run();
+    const c1 = threadCpuTimeMs();
     times.push((performance.now() - t0) / 1000);
+    cpu.push(c0 !== undefined && c1 !== undefined ? (c1 - c0) / 1000 : NaN);
   }
-  f?.dispose();
   net.dispose();
   x.dispose();
-  return median(times);
+  return { wall: median(times), cpu: median(cpu) };
 }
 
 // Worker threads do not inherit tsx's loader: the worker registers it before importing its TS entry
@@ -115,8 +127,8 @@ const tsxApi = pathToFileURL(
   createRequire(import.meta.url).resolve('tsx/esm/api').replace(/index\.cjs$/, 'index.mjs'),
 ).href;
 
-/** Seconds for 2 workers to each run `reps` forwards of half the batch (wall clock), per rep. */
-async function inferTwo(c: Case, folded: boolean, backend: string): Promise<number> {
+/** Times for 2 workers to each run `reps` forwards of half the batch, per rep. */
+async function inferTwo(c: Case, backend: string): Promise<Timing> {
   const half = Math.ceil(c.inferBatch / 2);
   const workers = [0, 1].map(
     () =>
@@ -132,7 +144,6 @@ async function inferTwo(c: Case, folded: boolean, backend: string): Promise<numb
           batch: half,
           size: c.size,
           channels: c.channels,
-          folded,
         },
       }),
   );
@@ -143,10 +154,17 @@ async function inferTwo(c: Case, folded: boolean, backend: string): Promise<numb
     });
   await Promise.all(workers.map(next));
   const t0 = performance.now();
-  await Promise.all(workers.map((w) => { const p = next(w); w.postMessage({ reps: c.inferReps }); return p; }));
+  const cpuMs = (await Promise.all(
+    workers.map((w) => {
+      const p = next(w);
+      w.postMessage({ reps: c.inferReps });
+      return p;
+    }),
+  )) as number[];
   const seconds = (performance.now() - t0) / 1000 / c.inferReps;
+  const cpu = Math.max(...cpuMs) / 1000 / c.inferReps;
   await Promise.all(workers.map((w) => { const p = new Promise((r) => w.once('exit', r)); w.postMessage('exit'); return p; }));
-  return seconds;
+  return { wall: seconds, cpu };
 }
 
 // `pnpm bench` runs with --expose-gc, which worker threads reject in their execArgv (inherited).
@@ -161,30 +179,40 @@ const backend = selection.name;
 const fmt = (v: number, digits = 0): string => v.toFixed(digits);
 const rows: string[] = [];
 console.log(`backend: ${selection.name} (${selection.reason})`);
-console.log(`node ${process.version}, ${availableParallelism()} CPUs; times are medians; numbers on a shared machine vary.`);
+console.log(
+  `node ${process.version}, ${availableParallelism()} CPUs; medians. "CPU time" columns divide by the busiest ` +
+    'thread\'s CPU time (what a free core per worker would give); "wall" ones by elapsed time.',
+);
 for (const c of cases) {
   const flops = countFlops(c.name, { ...c.options, inputChannels: c.channels }, c.size);
   const params = countParameters(backboneSpec(c.name, { ...c.options, inputChannels: c.channels }));
   for (const workers of [1, 2]) {
     if (workers === 2 && backend !== 'wasm') continue; // workers exist to use more cores with wasm
     const step = await trainStep(c, workers, backend);
-    const trainImages = c.trainBatch / step;
-    const infer = workers === 1 ? inferOne(c, false) : await inferTwo(c, false, backend);
-    const inferFolded = workers === 1 ? inferOne(c, true) : await inferTwo(c, true, backend);
+    const infer = workers === 1 ? inferOne(c) : await inferTwo(c, backend);
+    const rate = (images: number, seconds: number): string => {
+      const r = images / seconds;
+      return Number.isFinite(r) ? r.toFixed(r < 10 ? 1 : 0) : 'n/a';
+    };
+    const gflops = (images: number, seconds: number, perImage: number): string => {
+      const g = ((images / seconds) * perImage) / 1e9;
+      return Number.isFinite(g) ? g.toFixed(1) : 'n/a';
+    };
     const row = [
       c.name,
       `${c.size}x${c.size}x${c.channels}`,
       (params / 1e6).toFixed(2) + 'M',
-      fmt(flops.forwardFlops / 1e6) + ' M',
+      (flops.forwardFlops / 1e9).toFixed(3),
       String(workers),
       String(c.trainBatch),
-      fmt(step * 1000),
-      fmt(trainImages, trainImages < 10 ? 1 : 0),
-      fmt((trainImages * flops.trainingFlops) / 1e9, 1),
-      `${c.inferBatch}`,
-      fmt(c.inferBatch / infer, c.inferBatch / infer < 10 ? 1 : 0),
-      fmt(c.inferBatch / inferFolded, c.inferBatch / inferFolded < 10 ? 1 : 0),
-      fmt(((c.inferBatch / inferFolded) * flops.forwardFlops) / 1e9, 1),
+      fmt(step.wall * 1000),
+      rate(c.trainBatch, step.wall),
+      rate(c.trainBatch, step.cpu),
+      gflops(c.trainBatch, step.cpu, flops.trainingFlops),
+      String(c.inferBatch),
+      rate(c.inferBatch, infer.wall),
+      rate(c.inferBatch, infer.cpu),
+      gflops(c.inferBatch, infer.cpu, flops.forwardFlops),
     ];
     rows.push(`| ${row.join(' | ')} |`);
     console.log(rows.at(-1));
@@ -192,6 +220,8 @@ for (const c of cases) {
 }
 console.log('');
 console.log(`Backend: ${backend}. Command: pnpm bench backbones ${wanted.join(' ')}`.trim());
-console.log('| backbone | input | params | fwd FLOP/img | workers | train batch | step ms | train img/s | train GFLOP/s | infer batch | infer img/s | folded img/s | folded GFLOP/s |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+console.log(
+  '| backbone | input | params | fwd GFLOP/img | workers | train batch | step ms (wall) | train img/s (wall) | train img/s (CPU time) | train GFLOP/s (CPU time) | infer batch | infer img/s (wall) | infer img/s (CPU time) | infer GFLOP/s (CPU time) |',
+);
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
