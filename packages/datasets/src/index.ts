@@ -80,6 +80,7 @@ export {
   DATASET_FORMATS,
   loadDataset,
   materializeDataset,
+  readTarEntries,
 } from './readers/index';
 
 // Batched loading: seeded shuffling, prefetch, transforms.

@@ -1,10 +1,11 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { CorruptFileError, InvalidArgumentError } from '@hvcm/metrics';
 import { DatasetNotFoundError } from '../errors/dataset-not-found-error';
 import { findExistingFile } from './find-existing-file';
 import { createArrayDataset, type ArrayImageDataset } from './image-dataset';
 import { readFileBytes } from './read-file-bytes';
+import { readTarEntries } from './tar';
 
 const SIDE = 32;
 const PLANE = SIDE * SIDE;
@@ -60,7 +61,8 @@ export function parseCifarBinary(
 /** Options of the CIFAR readers. */
 export interface CifarOptions {
   /**
-   * The extracted binary download: the folder holding the `.bin` files, or its parent
+   * The binary download: the archive itself (`cifar-10-binary.tar.gz`, `.tgz` or `.tar`, read
+   * without extracting), the extracted folder holding the `.bin` files, or its parent
    * (`cifar-10-batches-bin/` / `cifar-100-binary/` is then looked up inside).
    */
   directory: string;
@@ -88,27 +90,56 @@ export const CIFAR10_CLASS_NAMES: readonly string[] = [
   'truck',
 ];
 
-async function resolveFolder(directory: string, subfolder: string, probe: string): Promise<string> {
-  if (await findExistingFile(directory, [probe])) return directory;
-  const nested = join(directory, subfolder);
-  if (await findExistingFile(nested, [probe])) return nested;
-  throw new DatasetNotFoundError(
-    directory,
-    `expected ${probe} here or in ${subfolder}/, found neither. Download the binary version from ` +
-      'https://www.cs.toronto.edu/~kriz/cifar.html, extract it, and pass the extracted folder.',
-  );
+/** Where the CIFAR files are read from: a folder or an archive's entries. */
+interface CifarSource {
+  /** The bytes of file `name`, or undefined when absent. */
+  read(name: string): Promise<Uint8Array | undefined>;
+  /** How to name file `name` in errors. */
+  describe(name: string): string;
 }
 
-async function readNames(path: string): Promise<string[] | undefined> {
-  try {
-    const text = await readFile(path, 'utf8');
-    return text
-      .split(/\r?\n/)
-      .map((line) => line.trim())
-      .filter((line) => line.length > 0);
-  } catch {
-    return undefined;
+const DOWNLOAD_HINT =
+  'Download the binary version from https://www.cs.toronto.edu/~kriz/cifar.html and pass the archive ' +
+  'or the folder it extracts to.';
+
+async function openSource(location: string, subfolder: string, probe: string): Promise<CifarSource> {
+  const info = await stat(location).catch(() => undefined);
+  if (info === undefined) {
+    throw new DatasetNotFoundError(location, `expected a CIFAR folder or archive here, found nothing. ${DOWNLOAD_HINT}`);
   }
+  if (info.isFile()) {
+    const entries = readTarEntries(await readFileBytes(location), location);
+    const byName = new Map<string, Uint8Array>();
+    for (const [path, data] of entries) byName.set(basename(path), data);
+    if (!byName.has(probe)) {
+      throw new DatasetNotFoundError(
+        location,
+        `expected ${probe} inside this archive, found ${[...byName.keys()].join(', ') || 'no file'}. ${DOWNLOAD_HINT}`,
+      );
+    }
+    return { read: (name) => Promise.resolve(byName.get(name)), describe: (name) => `${location}:${subfolder}/${name}` };
+  }
+  let folder: string | undefined;
+  if (await findExistingFile(location, [probe])) folder = location;
+  else if (await findExistingFile(join(location, subfolder), [probe])) folder = join(location, subfolder);
+  if (folder === undefined) {
+    throw new DatasetNotFoundError(location, `expected ${probe} here or in ${subfolder}/, found neither. ${DOWNLOAD_HINT}`);
+  }
+  const root = folder;
+  return {
+    read: async (name) => ((await findExistingFile(root, [name])) ? readFileBytes(join(root, name)) : undefined),
+    describe: (name) => join(root, name),
+  };
+}
+
+async function readNames(source: CifarSource, name: string): Promise<string[] | undefined> {
+  const bytes = await source.read(name);
+  if (bytes === undefined) return undefined;
+  return new TextDecoder()
+    .decode(bytes)
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0);
 }
 
 function concat(parts: { images: Uint8Array; labels: Int32Array }[]): { images: Uint8Array; labels: Int32Array } {
@@ -140,26 +171,21 @@ function checkSplit(split: unknown): 'train' | 'test' {
  */
 export async function loadCifar10(options: CifarOptions): Promise<ArrayImageDataset> {
   const split = checkSplit(options.split ?? 'train');
-  const folder = await resolveFolder(options.directory, 'cifar-10-batches-bin', split === 'train' ? 'data_batch_1.bin' : 'test_batch.bin');
+  const source = await openSource(options.directory, 'cifar-10-batches-bin', split === 'train' ? 'data_batch_1.bin' : 'test_batch.bin');
   const files = split === 'train' ? [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`) : ['test_batch.bin'];
-  // Report the first missing file in order (not whichever read happens to fail first).
+  const parts: { images: Uint8Array; labels: Int32Array }[] = [];
   for (const name of files) {
-    if ((await findExistingFile(folder, [name])) === undefined) {
+    const bytes = await source.read(name);
+    if (bytes === undefined) {
       throw new DatasetNotFoundError(
-        join(folder, name),
+        source.describe(name),
         'expected this CIFAR-10 batch file, found none. CIFAR-10 train needs all five data_batch_*.bin files.',
       );
     }
+    parts.push(parseCifarBinary(bytes, { labelBytes: 1, labelIndex: 0, numClasses: 10 }, source.describe(name)));
   }
-  const parts = await Promise.all(
-    files.map(async (name) => {
-      const path = join(folder, name);
-      const bytes = await readFileBytes(path, 'CIFAR-10 train needs all five data_batch_*.bin files.');
-      return parseCifarBinary(bytes, { labelBytes: 1, labelIndex: 0, numClasses: 10 }, path);
-    }),
-  );
   const { images, labels } = concat(parts);
-  const names = await readNames(join(folder, 'batches.meta.txt'));
+  const names = await readNames(source, 'batches.meta.txt');
   return createArrayDataset({
     images,
     labels,
@@ -182,14 +208,14 @@ export async function loadCifar100(options: Cifar100Options): Promise<ArrayImage
     throw new InvalidArgumentError(`expected labelMode 'fine' or 'coarse', got ${JSON.stringify(mode)}.`);
   }
   const name = `${split}.bin`;
-  const folder = await resolveFolder(options.directory, 'cifar-100-binary', name);
-  const path = join(folder, name);
+  const source = await openSource(options.directory, 'cifar-100-binary', name);
+  const path = source.describe(name);
   const numClasses = mode === 'fine' ? 100 : 20;
-  const bytes = await readFileBytes(path);
+  const bytes = (await source.read(name)) as Uint8Array;
   // Check both labels' ranges (so a CIFAR-10 file is caught), keep the requested one.
   parseCifarLabelsRange(bytes, path);
   const { images, labels } = parseCifarBinary(bytes, { labelBytes: 2, labelIndex: mode === 'fine' ? 1 : 0, numClasses }, path);
-  const names = await readNames(join(folder, `${mode}_label_names.txt`));
+  const names = await readNames(source, `${mode}_label_names.txt`);
   return createArrayDataset({
     images,
     labels,

@@ -58,3 +58,4 @@ export {
 export { type ImageNetOptions, readClassList, loadImageNet } from './imagenet';
 export { type DatasetSpec, DATASET_FORMATS, loadDataset } from './load-dataset';
 export { materializeDataset } from './materialize-dataset';
+export { readTarEntries } from './tar';
