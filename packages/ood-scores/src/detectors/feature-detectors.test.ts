@@ -171,6 +171,17 @@ describe('ReAct', () => {
 });
 
 describe('ViM', () => {
+  it('hand case: one logit, residual along the second axis', async () => {
+    // W = [[1], [0]], b = [0]: origin u = 0. Train rows (2, +-0.5), (4, +-0.5): second moment
+    // diag(10, 0.25), so with D = 1 the residual axis is e2. Residual norms 0.5, max logits 2 and 4:
+    // alpha = mean max logit / mean residual = 3 / 0.5 = 6. Query (3, 1): 3 - 6 * 1 = -3; (1, 0): 1.
+    const linear = { weight: { data: Float32Array.from([1, 0]), shape: [2, 1] as [number, number] }, bias: new Float32Array(1) };
+    const detector = await new VimDetector({ linear, dim: 1 }).fit(matrix([2, 0.5, 2, -0.5, 4, 0.5, 4, -0.5], 4, 2));
+    expect(detector.fittedParameters?.alpha).toBeCloseTo(6, 6);
+    expectClose(await detector.score(matrix([3, 1, 1, 0], 2, 2)), [-3, 1], 1e-6);
+    detector.dispose();
+  });
+
   it('matches NumPy / OpenOOD (d >= C)', async () => {
     const { x } = referenceData(12, 4, 3);
     const detector = await new VimDetector({ linear: { weight: { data: W, shape: [4, 3] }, bias: B }, dim: 2 }).fit(matrix(x, 12, 4));
