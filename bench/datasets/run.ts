@@ -23,6 +23,7 @@ import {
   dinoMultiCrop,
   disposeBatch,
   loadFlatImageFolder,
+  loadFashionMnist,
   loadImageFolder,
   loadMnist,
   mnistTrainTransform,
@@ -89,6 +90,13 @@ console.log(`@hvcm/datasets benchmark: backend ${tf.getBackend()}, node ${proces
   const train = await loadMnist();
   const readSeconds = (performance.now() - t) / 1000;
   record('MNIST train: read IDX (60000 x 28x28)', train.length, readSeconds);
+  try {
+    const t0 = performance.now();
+    const fashion = await loadFashionMnist();
+    record('Fashion-MNIST train: read + gunzip IDX .gz (Debian package)', fashion.length, (performance.now() - t0) / 1000);
+  } catch (error) {
+    console.log(`  Fashion-MNIST skipped: ${(error as Error).message.split('. ')[0]}`);
+  }
   const plain = createDataLoader(train, { batchSize: 128, seed: 1 });
   await drain(plain, 0); // warm-up (wasm kernels, JIT)
   const tensorsBefore = tf.memory().numTensors;
