@@ -123,6 +123,17 @@ describe('forward', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('zeroInitResidual starts the last BatchNorm of every block at gamma 0 (torchvision), without leaks', () => {
+    const before = tf.memory().numTensors;
+    const net = createBackbone('resnet50', { widths: [2, 2, 2, 2], blocksPerStage: [1, 1, 1, 1], zeroInitResidual: true });
+    const zeroed = [...net.parameters.keys()].filter((k) => /layer\d\.\d\.bn3\.weight/.test(k));
+    expect(zeroed).toEqual(['layer1.0.bn3.weight', 'layer2.0.bn3.weight', 'layer3.0.bn3.weight', 'layer4.0.bn3.weight']);
+    for (const k of zeroed) expect(Array.from(net.parameters.get(k)!.dataSync()).every((v) => v === 0)).toBe(true);
+    expect(Array.from(net.parameters.get('layer1.0.bn2.weight')!.dataSync())).toEqual([1, 1]);
+    net.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('equal seeds give equal weights, different seeds different ones', () => {
     const a = createBackbone('small-resnet', { widths: [4, 8, 8], blocksPerStage: [1, 1, 1], seed: 5 });
     const b = createBackbone('small-resnet', { widths: [4, 8, 8], blocksPerStage: [1, 1, 1], seed: 5 });

@@ -144,7 +144,9 @@ export class ResNet implements Backbone {
     this.blocks = blocks;
 
     if (options.zeroInitResidual) {
-      for (const name of lastUnitOfBlock) unit(name).bn.weight.assign(tf.zeros(unit(name).bn.weight.shape));
+      tf.tidy(() => {
+        for (const name of lastUnitOfBlock) unit(name).bn.weight.assign(tf.zerosLike(unit(name).bn.weight));
+      });
     }
 
     if (spec.numClasses > 0) {
