@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, ShapeMismatchError } from '@hvcm/metrics';
 import type { Worker } from 'node:worker_threads';
-import type { BackendName } from '../backend/backend-name';
+import { parseBackendName, type BackendName } from '../backend/backend-name';
 import { selectBackend } from '../backend/select-backend';
 import { rowsOf, sliceRows, splitSizes, type BatchArray } from './batch-arrays';
 import { checkOptimizerSpec, type OptimizerSpec } from './optimizer-spec';
@@ -23,8 +23,11 @@ export interface DataParallelStepOptions {
    * core). `1` (default 2): runs in the calling thread on its current backend, no workers.
    */
   readonly workers?: number;
-  /** Backend of the worker threads (default `'wasm'`: the reason to use workers). With one worker:
-   *  when given, `selectBackend({ backend })` runs in this thread; absent, the current backend is used. */
+  /**
+   * Backend of the worker threads: default `'wasm'` (the reason to use workers), or `'cpu'` when
+   * `HVCM_BACKEND=cpu`. With one worker: when given, `selectBackend({ backend })` runs in this
+   * thread; absent, the thread's current backend is used.
+   */
   readonly backend?: BackendName;
   /**
    * One worker only: split each batch into this many micro-batches and accumulate their gradients
@@ -231,7 +234,10 @@ class WorkerHandle {
 }
 
 async function createWorkerStep(options: DataParallelStepOptions, count: number): Promise<DataParallelStep> {
-  const backend = options.backend ?? 'wasm';
+  // Workers exist because wasm is single-threaded: wasm unless told otherwise (HVCM_BACKEND=cpu is
+  // honoured for debugging; the native backends are multi-threaded on their own).
+  const fromEnv = parseBackendName(process.env.HVCM_BACKEND, 'HVCM_BACKEND');
+  const backend = options.backend ?? (fromEnv === 'cpu' ? 'cpu' : 'wasm');
   const handles = Array.from({ length: count }, () => new WorkerHandle(spawnReplicaWorker()));
   const all = <T>(f: (h: WorkerHandle, i: number) => Promise<T>): Promise<T[]> => Promise.all(handles.map(f));
   const terminate = async (): Promise<void> => {
