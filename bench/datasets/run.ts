@@ -179,30 +179,37 @@ console.log(`@hvcm/datasets benchmark: backend ${tf.getBackend()}, node ${proces
       const n = await drain(loader, 0);
       record(`JPEG folder -> 224px (shorter side 256, centre crop), batch 64, decodeConcurrency ${concurrency}`, n, (performance.now() - t) / 1000);
     }
-    // Prefetch against a consumer that blocks the main thread (like a wasm training step):
-    // sharp keeps decoding the next batch on its own threads meanwhile.
-    for (const prefetch of [0, 1, 2]) {
-      gc();
-      const stepMs = 150;
-      const dataset = await loadFlatImageFolder(dir, { size: 224, resizeShorterTo: 256 });
-      const loader = createDataLoader(dataset, { batchSize: 32, seed: 1, prefetch });
-      t = performance.now();
-      let n = 0;
-      for await (const batch of loader.epoch(0)) {
-        const until = performance.now() + stepMs;
-        while (performance.now() < until) {
-          // busy: a synchronous training step
+    // Prefetch against a consumer that works 150 ms per batch, either asynchronously (awaiting,
+    // like a GPU step) or blocking the main thread (like a wasm training step; sharp keeps
+    // decoding the queued files of the next batch on its own threads meanwhile).
+    for (const consumer of ['async', 'blocking'] as const) {
+      for (const prefetch of [0, 1, 2]) {
+        gc();
+        const stepMs = 150;
+        const dataset = await loadFlatImageFolder(dir, { size: 224, resizeShorterTo: 256 });
+        const loader = createDataLoader(dataset, { batchSize: 32, seed: 1, prefetch });
+        t = performance.now();
+        let n = 0;
+        for await (const batch of loader.epoch(0)) {
+          if (consumer === 'async') {
+            await new Promise((resolve) => setTimeout(resolve, stepMs));
+          } else {
+            const until = performance.now() + stepMs;
+            while (performance.now() < until) {
+              // busy: a synchronous training step
+            }
+          }
+          n += batch.images.shape[0];
+          disposeBatch(batch);
         }
-        n += batch.images.shape[0];
-        disposeBatch(batch);
+        const seconds = (performance.now() - t) / 1000;
+        record(
+          `JPEG folder -> 224px, batch 32, ${consumer} consumer ${stepMs} ms/batch, prefetch ${prefetch}`,
+          n,
+          seconds,
+          `${((loader.numBatches * stepMs) / 1000).toFixed(1)} s of it is the consumer`,
+        );
       }
-      const seconds = (performance.now() - t) / 1000;
-      record(
-        `JPEG folder -> 224px, batch 32, consumer busy ${stepMs} ms/batch, prefetch ${prefetch}`,
-        n,
-        seconds,
-        `${loader.numBatches} x ${stepMs} ms = ${((loader.numBatches * stepMs) / 1000).toFixed(1)} s of it is the consumer`,
-      );
     }
     gc();
     const dataset = await loadFlatImageFolder(dir, { size: 224 });
