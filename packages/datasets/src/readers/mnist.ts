@@ -15,7 +15,8 @@ export interface MnistOptions {
   split?: MnistSplit;
   /**
    * Folder holding the four IDX files (`train-images-idx3-ubyte`, `train-labels-idx1-ubyte`,
-   * `t10k-...`), raw or with `.gz`. Default: the reader's own location.
+   * `t10k-...`; or the dotted `train-images.idx3-ubyte` names), raw or with `.gz`. Default: the
+   * reader's own location.
    */
   directory?: string;
 }
@@ -62,7 +63,9 @@ export async function loadMnistStyle(
   const prefix = split === 'train' ? 'train' : 't10k';
   const find = async (kind: 'images-idx3' | 'labels-idx1'): Promise<string> => {
     const base = `${prefix}-${kind}-ubyte`;
-    const found = await findExistingFile(directory, [base, `${base}.gz`, `${prefix}-${kind}.ubyte`]);
+    // Also the dotted names some mirrors use (`train-images.idx3-ubyte`).
+    const dotted = `${prefix}-${kind.replace('-', '.')}-ubyte`;
+    const found = await findExistingFile(directory, [base, `${base}.gz`, dotted, `${dotted}.gz`]);
     if (found === undefined) {
       throw new DatasetNotFoundError(
         join(directory, base),
