@@ -10,3 +10,4 @@ export { fitHvcmGaussians, type AttributeBatch, type FitHvcmGaussiansOptions } f
 export { HvcmScorer, type HvcmScorerOptions, type HvcmThresholds } from './scorer/hvcm-scorer';
 export { cosineLogits } from './scorer/cosine-classifier';
 export { packSidecar, unpackSidecarArray, verifySidecar, writeFileAtomic, type SidecarArray, type SidecarIndex } from './scorer/sidecar';
+export { hvcmTrainStep, type HvcmTrainStepOptions, type HvcmStepResult } from './train/hvcm-train-step';

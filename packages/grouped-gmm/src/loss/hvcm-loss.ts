@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-// tfjs-core alone registers no gradients; training needs them (tfjs' union package does the same import).
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
+// tfjs-core's Node bundle registers no gradients; tfjs-layers' bundle registers all of them into the
+// shared registry and, unlike `tfjs-core/dist/register_all_gradients`, loads under plain Node ESM.
+import '@tensorflow/tfjs-layers';
 import { InvalidArgumentError, ShapeMismatchError } from '@hvcm/metrics';
 import { HVCM_DIVERGENCES, pairTerms, type HvcmDivergence } from './divergence';
 import { stopGradient } from './stop-gradient';
@@ -127,7 +128,10 @@ export class HvcmLoss {
     return tf.tidy(() => {
       const y = this.labelTensor(labels, n);
       const a = tf.reshape(attributes, [n, this.numGroups, this.groupDim]) as tf.Tensor3D;
-      const c = tf.gather(this.centers, y) as tf.Tensor3D;
+      // C[y] as a one-hot product rather than tf.gather: gather's gradient needs UnsortedSegmentSum,
+      // which the wasm backend lacks; the product is exact (one term of 1 * c, the rest 0 * c).
+      const flat = tf.reshape(this.centers, [this.numClasses, D]) as tf.Tensor2D;
+      const c = tf.reshape(tf.matMul(tf.oneHot(y, this.numClasses), flat), [n, this.numGroups, this.groupDim]) as tf.Tensor3D;
       const { featureTerm, centerTerm } = pairTerms(this.divergence, a, c);
       return { kx: tf.mul(featureTerm, this.alpha) as tf.Tensor2D, kc: tf.mul(centerTerm, this.beta) as tf.Tensor2D };
     });

@@ -17,6 +17,13 @@ export interface GroupedGaussianScorerOptions {
    * 4M floats, at least 16 and at most 4096).
    */
   readonly rowsPerChunk?: number;
+  /**
+   * How the squared whitened residuals are reduced to per-class terms: `'sum'` (reshape to
+   * `[n, classes, d]`, sum, scale by `0.5 w`) or `'matmul'` (one extra GEMM with a `[classes d, classes]`
+   * matrix holding `0.5 w[k, j]` on class k's rows: fewer memory passes, `classes / d` more FLOPs).
+   * Default: `'matmul'` when `d <= 64` (pass-bound sizes), else `'sum'` (GEMM-bound sizes).
+   */
+  readonly reduction?: 'sum' | 'matmul';
 }
 
 /** What {@link GroupedGaussianScorer.score} can return. */
@@ -36,10 +43,12 @@ interface StackedBlock {
   readonly classes: number;
   /** `[d, classes * d]`: column block c holds `(L^-1_{k j})^T` of class `firstClass + c`. */
   readonly factor: tf.Tensor2D;
-  /** `[1, classes * d]`: `L^-1 mu` per class, precomputed in float64. */
-  readonly offset: tf.Tensor2D;
-  /** `[1, classes]`: `0.5 * w[k, j]`. */
+  /** `[classes * d]`: `-L^-1 mu` per class (precomputed in float64), the fused matMul's bias. */
+  readonly negOffset: tf.Tensor1D;
+  /** `[1, classes]`: `0.5 * w[k, j]` (`'sum'` reduction). */
   readonly halfWeight: tf.Tensor2D;
+  /** `[classes * d, classes]`: `0.5 * w[k, j]` on class k's d rows (`'matmul'` reduction), else null. */
+  readonly reducer: tf.Tensor2D | null;
 }
 
 /**
@@ -56,6 +65,7 @@ export class GroupedGaussianScorer {
   readonly groupDim: number;
   readonly classBlockSize: number;
   readonly rowsPerChunk: number;
+  readonly reduction: 'sum' | 'matmul';
   private readonly blocks: StackedBlock[];
   private disposed = false;
 
@@ -75,6 +85,7 @@ export class GroupedGaussianScorer {
       throw new InvalidArgumentError(`GroupedGaussianScorer: rowsPerChunk must be a positive integer, got ${rows}.`);
     }
     this.rowsPerChunk = rows;
+    this.reduction = options.reduction ?? (d <= 64 ? 'matmul' : 'sum');
     this.blocks = [];
     for (let j = 0; j < M; j++) {
       for (let first = 0; first < K; first += this.classBlockSize) {
@@ -83,6 +94,7 @@ export class GroupedGaussianScorer {
         const factor = new Float32Array(d * width);
         const offset = new Float32Array(width);
         const halfWeight = new Float32Array(classes);
+        const reducer = this.reduction === 'matmul' ? new Float32Array(width * classes) : null;
         for (let c = 0; c < classes; c++) {
           const k = first + c;
           const block = (k * M + j) * d * d;
@@ -96,7 +108,8 @@ export class GroupedGaussianScorer {
               factor[t * width + c * d + r] = value;
               dot += value * (model.means[mean + t] ?? 0);
             }
-            offset[c * d + r] = dot;
+            offset[c * d + r] = -dot;
+            if (reducer) reducer[(c * d + r) * classes + c] = halfWeight[c] ?? 0;
           }
         }
         this.blocks.push({
@@ -104,8 +117,9 @@ export class GroupedGaussianScorer {
           firstClass: first,
           classes,
           factor: tf.tensor2d(factor, [d, width]),
-          offset: tf.tensor2d(offset, [1, width]),
+          negOffset: tf.tensor1d(offset),
           halfWeight: tf.tensor2d(halfWeight, [1, classes]),
+          reducer: reducer ? tf.tensor2d(reducer, [width, classes]) : null,
         });
       }
     }
@@ -133,9 +147,12 @@ export class GroupedGaussianScorer {
         const previous: tf.Tensor2D | null = acc;
         acc = tf.tidy(() => {
           const group = tf.slice(rows, [0, j * d], [n, d]);
-          const whitened = tf.sub(tf.matMul(group, block.factor), block.offset);
-          const squared = tf.sum(tf.reshape(tf.square(whitened), [n, block.classes, d]), 2);
-          const weighted = tf.mul(squared, block.halfWeight) as tf.Tensor2D;
+          // L^-1 a_j - L^-1 mu for every class of the block: one GEMM with the offset as fused bias
+          const whitened = tf.fused.matMul({ a: group, b: block.factor, bias: block.negOffset });
+          const squared = tf.square(whitened);
+          const weighted: tf.Tensor2D = block.reducer
+            ? tf.matMul(squared, block.reducer)
+            : (tf.mul(tf.sum(tf.reshape(squared, [n, block.classes, d]), 2), block.halfWeight) as tf.Tensor2D);
           return previous === null ? weighted : (tf.add(previous, weighted) as tf.Tensor2D);
         });
         previous?.dispose();
@@ -186,7 +203,7 @@ export class GroupedGaussianScorer {
 
   dispose(): void {
     if (this.disposed) return;
-    for (const block of this.blocks) tf.dispose([block.factor, block.offset, block.halfWeight]);
+    for (const block of this.blocks) tf.dispose([block.factor, block.negOffset, block.halfWeight, ...(block.reducer ? [block.reducer] : [])]);
     this.disposed = true;
   }
 }

@@ -116,14 +116,14 @@ function randomModel(K: number, M: number, d: number, seed: number): GroupedGaus
 }
 
 describe('GroupedGaussianScorer', () => {
-  it('class blocks and row chunks do not change the scores; no tensor leaks', async () => {
+  it('class blocks, row chunks and reductions do not change the scores; no tensor leaks', async () => {
     const model = randomModel(7, 3, 5, 21);
     const normal = seededNormal(22);
     const n = 37;
     const x = Float32Array.from({ length: n * 15 }, () => normal());
     const reference = referenceClassScores(model, x, n);
     const before = tf.memory().numTensors;
-    for (const options of [{}, { classBlockSize: 3, rowsPerChunk: 10 }, { classBlockSize: 1, rowsPerChunk: 1 }]) {
+    for (const options of [{}, { reduction: 'sum' as const }, { classBlockSize: 3, rowsPerChunk: 10, reduction: 'matmul' as const }, { classBlockSize: 1, rowsPerChunk: 1 }]) {
       const scorer = new GroupedGaussianScorer(model, options);
       const out = await scorer.score({ data: x, shape: [n, 15] }, { nearestClass: true, classScores: true });
       for (let i = 0; i < n * 7; i++) expect(out.classScores![i]).toBeCloseTo(reference[i]!, 3);
