@@ -19,7 +19,10 @@ import { loadPosthocData, type PosthocData, type Split } from './load-data';
 import { detectorPlans } from './plans';
 
 const here = dirname(fileURLToPath(import.meta.url));
+// pnpm passes a literal `--` through to the script (`pnpm start -- --data x`): drop it.
+const argv = process.argv.slice(2);
 const { values } = parseArgs({
+  args: argv[0] === '--' ? argv.slice(1) : argv,
   options: {
     data: { type: 'string', default: resolve(here, '../data/demo.json') },
     backend: { type: 'string', default: process.env.HVCM_BACKEND ?? 'wasm' },
@@ -27,12 +30,21 @@ const { values } = parseArgs({
   },
 });
 
+// pnpm runs the script inside this package; a relative --data path means relative to where the
+// command was typed (pnpm's INIT_CWD), not to this folder.
+const dataPath = resolve(process.env.INIT_CWD ?? process.cwd(), values.data);
+let data: PosthocData;
+try {
+  data = loadPosthocData(dataPath);
+} catch (error) {
+  console.error(`cannot load ${dataPath}: ${(error as Error).message}`);
+  process.exit(1);
+}
 await tf.setBackend(values.backend);
 await tf.ready();
-const data: PosthocData = loadPosthocData(values.data);
 const describe = (s: Split): string =>
   `${s.rows} rows${s.features ? `, features d ${s.features.shape[1]}` : ''}${s.logits ? `, logits C ${s.logits.shape[1]}` : ''}`;
-console.log(`data: ${values.data}`);
+console.log(`data: ${dataPath}`);
 console.log(`  train ${describe(data.train)}; test ID ${describe(data.testId)}; test OOD ${describe(data.testOod)}`);
 console.log(`  final linear layer: ${data.linear ? `[${data.linear.weight.shape.join(', ')}]` : 'none (ViM, ReAct and ODIN are skipped)'}; backend ${tf.getBackend()}\n`);
 
