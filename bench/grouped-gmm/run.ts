@@ -3,9 +3,10 @@
  * against the stacked-GEMM fast path of @hvcm/ood-scores (used by @hvcm/grouped-gmm's HvcmScorer),
  * with the max abs difference of their scores. Sizes: (K 10, M 32, d 32) on wasm and cpu, and the
  * paper's (K 100, M 32, d 256) on wasm. Random well-conditioned factors; ID samples drawn from the
- * classes' Gaussians (the fast path's cost does not depend on the data).
+ * classes' Gaussians and OOD samples from N(0, 2^2) (the full paths' cost does not depend on the data,
+ * the pruned path's does).
  * Run: `pnpm bench grouped-gmm` (options: --sizes small,paper --n 256 --backends wasm,cpu
- * --variants 'classBlock,rows,sum|matmul;...' to compare scorer settings).
+ * --variants 'classBlock,rows,sum|matmul,prune|full;...' to compare scorer settings).
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
@@ -171,33 +172,43 @@ for (const sizeName of values.sizes.split(',')) {
   console.log(`\n${sizeName}: K ${K}, M ${M}, d ${d} (${mflop.toFixed(1)} MFLOP per sample in the GEMMs), ${n} ID samples per call`);
   const model = randomModel(K, M, d, 7);
   const data = sampleId(model, n, 8);
+  const oodNormal = rng(9);
+  const ood = Float32Array.from({ length: n * M * d }, () => 2 * oodNormal());
   for (const backend of size.backends.filter((b) => values.backends.split(',').includes(b))) {
     await tf.setBackend(backend);
     await tf.ready();
     console.log(` backend ${tf.getBackend()}`);
     const x = tf.tensor2d(data, [n, M * d]);
+    const xOod = tf.tensor2d(ood, [n, M * d]);
     const minSeconds = backend === 'cpu' ? 3 : 5;
     const loop = new PerClassLoop(model);
-    const slow = await timeIt('per-class loop (K x M matMuls [n,d]x[d,d])', n, () => loop.score(x), minSeconds);
+    const slow = await timeIt('per-class loop (K x M matMuls [n,d]x[d,d]), ID', n, () => loop.score(x), minSeconds);
+    const slowOod = await timeIt('per-class loop, OOD', n, () => loop.score(xOod), minSeconds);
     loop.dispose();
     const variants: [string, GroupedGaussianScorerOptions][] = values.variants
       ? values.variants.split(';').map((v) => {
-          const [cb, rows, reduction] = v.split(',');
+          const [cb, rows, reduction, pruning] = v.split(',');
           const options: GroupedGaussianScorerOptions = {
             ...(cb ? { classBlockSize: Number(cb) } : {}),
             ...(rows ? { rowsPerChunk: Number(rows) } : {}),
             ...(reduction === 'sum' || reduction === 'matmul' ? { reduction } : {}),
+            pruning: pruning === 'prune',
           };
           return [`fast: ${v}`, options];
         })
-      : [['fast: stacked GEMM (defaults)', {}]];
+      : [
+          ['fast: stacked GEMM, no pruning', { pruning: false }],
+          ['fast: stacked GEMM + exact pruning', { pruning: true }],
+        ];
     for (const [label, options] of variants) {
       const scorer = new GroupedGaussianScorer(model, options);
-      const fast = await timeIt(`${label} [rows ${scorer.rowsPerChunk}, ${scorer.reduction}]`, n, async () => (await scorer.score(x)).scores, minSeconds);
-      const diff = maxAbsDiff(fast.scores, slow.scores);
-      console.log(`    speed-up ${(fast.rate / slow.rate).toFixed(2)}x, ${((fast.rate * mflop) / 1000).toFixed(1)} GFLOP/s, max |diff| vs loop ${diff.abs.toExponential(2)} (relative ${diff.rel.toExponential(2)})`);
+      for (const [set, input, reference] of [['ID', x, slow], ['OOD', xOod, slowOod]] as const) {
+        const fast = await timeIt(`${label} [rows ${scorer.rowsPerChunk}, ${scorer.reduction}], ${set}`, n, async () => (await scorer.score(input)).scores, minSeconds);
+        const diff = maxAbsDiff(fast.scores, reference.scores);
+        console.log(`    speed-up ${(fast.rate / reference.rate).toFixed(2)}x, ${((fast.rate * mflop) / 1000).toFixed(1)} GFLOP/s-equivalent, max |diff| vs loop ${diff.abs.toExponential(2)} (relative ${diff.rel.toExponential(2)})`);
+      }
       scorer.dispose();
     }
-    x.dispose();
+    tf.dispose([x, xOod]);
   }
 }

@@ -24,6 +24,14 @@ export interface GroupedGaussianScorerOptions {
    * Default: `'matmul'` when `d <= 64` (pass-bound sizes), else `'sum'` (GEMM-bound sizes).
    */
   readonly reduction?: 'sum' | 'matmul';
+  /**
+   * Exact pruning of classes that cannot be the minimum, for `score` without per-class scores
+   * (see {@link GroupedGaussianScorer.minimumWithPruning}). `'auto'` (default) prunes when
+   * `d >= 128`, where the per-class work it skips outweighs its bookkeeping.
+   */
+  readonly pruning?: boolean | 'auto';
+  /** Groups scored for every class before pruning starts (default 4). */
+  readonly seedGroups?: number;
 }
 
 /** What {@link GroupedGaussianScorer.score} can return. */
@@ -66,7 +74,11 @@ export class GroupedGaussianScorer {
   readonly classBlockSize: number;
   readonly rowsPerChunk: number;
   readonly reduction: 'sum' | 'matmul';
+  readonly pruning: boolean;
+  readonly seedGroups: number;
   private readonly blocks: StackedBlock[];
+  /** `0.5 w [K, M]` on the host, for the pruned path. */
+  private readonly halfWeights: Float64Array;
   private disposed = false;
 
   constructor(model: GroupedGaussianModel, options: GroupedGaussianScorerOptions = {}) {
@@ -86,6 +98,13 @@ export class GroupedGaussianScorer {
     }
     this.rowsPerChunk = rows;
     this.reduction = options.reduction ?? (d <= 64 ? 'matmul' : 'sum');
+    this.pruning = options.pruning === undefined || options.pruning === 'auto' ? d >= 128 : options.pruning;
+    const seedGroups = options.seedGroups ?? 4;
+    if (!Number.isInteger(seedGroups) || seedGroups < 1) {
+      throw new InvalidArgumentError(`GroupedGaussianScorer: seedGroups must be a positive integer, got ${seedGroups}.`);
+    }
+    this.seedGroups = Math.min(seedGroups, M);
+    this.halfWeights = Float64Array.from(model.groupWeights, (w) => 0.5 * w);
     this.blocks = [];
     for (let j = 0; j < M; j++) {
       for (let first = 0; first < K; first += this.classBlockSize) {
@@ -133,7 +152,7 @@ export class GroupedGaussianScorer {
    * `S_k(x) = sum_j w[k,j] * 0.5 * |L^-1 (a_j - mu)|^2` for every class: `rows [n, M d]` -> `[n, K]`
    * (a distance: lower = closer). Intermediates are freed group by group; the caller disposes the result.
    */
-  classScores(rows: tf.Tensor2D): tf.Tensor2D {
+  classScores(rows: tf.Tensor2D, groupCount: number = this.numGroups): tf.Tensor2D {
     this.assertUsable();
     const n = rows.shape[0];
     const d = this.groupDim;
@@ -141,7 +160,7 @@ export class GroupedGaussianScorer {
     const blocksPerGroup = Math.ceil(this.numClasses / this.classBlockSize);
     for (let b = 0; b < blocksPerGroup; b++) {
       let acc: tf.Tensor2D | null = null;
-      for (let j = 0; j < this.numGroups; j++) {
+      for (let j = 0; j < groupCount; j++) {
         const block = this.blocks[j * blocksPerGroup + b];
         if (block === undefined) continue;
         const previous: tf.Tensor2D | null = acc;
@@ -165,6 +184,111 @@ export class GroupedGaussianScorer {
     return all;
   }
 
+
+  /** `[d, d]` factor slice, `[d]` negated offset and `0.5 w` of class k, group j. Caller disposes the tensors. */
+  private classFactor(k: number, j: number): { factor: tf.Tensor2D; negOffset: tf.Tensor1D; halfWeight: number } {
+    const blocksPerGroup = Math.ceil(this.numClasses / this.classBlockSize);
+    const b = Math.floor(k / this.classBlockSize);
+    const block = this.blocks[j * blocksPerGroup + b] as StackedBlock;
+    const c = k - block.firstClass;
+    const d = this.groupDim;
+    return {
+      factor: tf.slice(block.factor, [0, c * d], [d, d]),
+      negOffset: tf.slice(block.negOffset, [c * d], [d]),
+      halfWeight: this.halfWeights[k * this.numGroups + j] ?? 0,
+    };
+  }
+
+  /**
+   * `min_k S_k(x)` and its class for `rows [n, M d]` with exact pruning. Every term is `>= 0`, so
+   * a partial sum over some groups is a lower bound of `S_k`. (1) The first `seedGroups` groups are
+   * scored for every class with the stacked GEMMs; (2) each sample's best class so far is completed
+   * (per-class GEMMs on that class's rows), which gives an upper bound `U_i` of the minimum;
+   * (3) the remaining groups are added group by group, per class, only for the (sample, class) pairs
+   * whose partial sum is still `<= U_i (1 + 1e-4)`; a pair above it can never be the minimum and is
+   * dropped. The result equals the full computation up to float32 rounding of the partial sums
+   * (the 1e-4 relative margin keeps rounding from dropping the true minimum).
+   */
+  async minimumWithPruning(rows: tf.Tensor2D): Promise<{ minimum: Float64Array; argMin: Int32Array; pairsEvaluated: number }> {
+    this.assertUsable();
+    const n = rows.shape[0];
+    const K = this.numClasses;
+    const M = this.numGroups;
+    const d = this.groupDim;
+    const g0 = this.seedGroups;
+    const margin = 1 + 1e-4;
+    const seed = this.classScores(rows, g0);
+    const partial = Float64Array.from(await seed.data());
+    seed.dispose();
+    const best = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      let arg = 0;
+      for (let k = 1; k < K; k++) if ((partial[i * K + k] ?? 0) < (partial[i * K + arg] ?? 0)) arg = k;
+      best[i] = arg;
+    }
+    const groups: tf.Tensor2D[] = [];
+    for (let j = 0; j < M; j++) groups.push(j < g0 ? (null as unknown as tf.Tensor2D) : tf.slice(rows, [0, j * d], [n, d]));
+    let pairsEvaluated = 0;
+    // Adds groups [from, M) of class k for the listed rows to `partial` (optionally stopping pairs above their bound).
+    const addGroups = async (k: number, rowList: number[], j: number): Promise<void> => {
+      if (rowList.length === 0) return;
+      const { factor, negOffset, halfWeight } = this.classFactor(k, j);
+      const contribution = tf.tidy(() => {
+        const group = groups[j] as tf.Tensor2D;
+        const sub = rowList.length === n ? group : tf.gather(group, tf.tensor1d(Int32Array.from(rowList), 'int32'));
+        const z = tf.fused.matMul({ a: sub, b: factor, bias: negOffset });
+        return tf.mul(tf.sum(tf.square(z), 1), halfWeight);
+      });
+      const values = await contribution.data();
+      tf.dispose([contribution, factor, negOffset]);
+      rowList.forEach((i, r) => {
+        partial[i * K + k] = (partial[i * K + k] ?? 0) + (values[r] ?? 0);
+      });
+      pairsEvaluated += rowList.length;
+    };
+    try {
+      // (2) complete each sample's seed-best class: an upper bound of its minimum
+      const rowsOfBest: number[][] = Array.from({ length: K }, () => []);
+      best.forEach((k, i) => rowsOfBest[k]?.push(i));
+      for (let k = 0; k < K; k++) for (let j = g0; j < M; j++) await addGroups(k, rowsOfBest[k] ?? [], j);
+      const bound = new Float64Array(n);
+      for (let i = 0; i < n; i++) bound[i] = partial[i * K + (best[i] ?? 0)] ?? 0;
+      // (3) the other classes, group by group, dropping pairs whose partial sum exceeds the bound
+      const alive: number[][] = Array.from({ length: K }, (_, k) => {
+        const list: number[] = [];
+        for (let i = 0; i < n; i++) if (best[i] !== k && (partial[i * K + k] ?? 0) <= (bound[i] ?? 0) * margin) list.push(i);
+        return list;
+      });
+      for (let j = g0; j < M; j++) {
+        for (let k = 0; k < K; k++) {
+          const list = alive[k] ?? [];
+          if (list.length === 0) continue;
+          await addGroups(k, list, j);
+          alive[k] = list.filter((i) => (partial[i * K + k] ?? 0) <= (bound[i] ?? 0) * margin);
+        }
+      }
+      const minimum = new Float64Array(n);
+      const argMin = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        minimum[i] = bound[i] ?? 0;
+        argMin[i] = best[i] ?? 0;
+      }
+      // survivors are complete: the smallest complete sum is the minimum
+      alive.forEach((list, k) => {
+        for (const i of list) {
+          const value = partial[i * K + k] ?? 0;
+          if (value < (minimum[i] ?? 0) || (value === minimum[i] && k < (argMin[i] ?? 0))) {
+            minimum[i] = value;
+            argMin[i] = k;
+          }
+        }
+      });
+      return { minimum, argMin, pairsEvaluated: pairsEvaluated + n * K * g0 };
+    } finally {
+      tf.dispose(groups.filter((g) => g !== null));
+    }
+  }
+
   /**
    * Scores features `[n, M d]` chunk by chunk: in-distribution scores `-min_k S_k(x)` (higher = more
    * in-distribution), and on request the nearest class and all per-class `S_k(x)`.
@@ -182,6 +306,13 @@ export class GroupedGaussianScorer {
       for (let start = 0; start < n; start += this.rowsPerChunk) {
         const size = Math.min(this.rowsPerChunk, n - start);
         const chunk = start === 0 && size === n ? matrix.tensor : tf.slice(matrix.tensor, [start, 0], [size, D]);
+        if (this.pruning && !perClass) {
+          const { minimum, argMin } = await this.minimumWithPruning(chunk);
+          if (chunk !== matrix.tensor) chunk.dispose();
+          for (let i = 0; i < size; i++) scores[start + i] = -(minimum[i] ?? 0);
+          nearest?.set(argMin, start);
+          continue;
+        }
         const distances = this.classScores(chunk);
         if (chunk !== matrix.tensor) chunk.dispose();
         const negMin = tf.tidy(() => tf.neg(tf.min(distances, 1)));

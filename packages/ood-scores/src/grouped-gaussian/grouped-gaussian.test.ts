@@ -138,6 +138,38 @@ describe('GroupedGaussianScorer', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('exact pruning: same minimum and nearest class as the full computation, fewer pairs on separated classes', async () => {
+    const truth = makeSyntheticGaussians(6, 5, 4, 41, 2);
+    const train = sampleSynthetic(truth, 300, 42);
+    const detector = await new GroupedGaussianDetector({ numGroups: 5 }).fit({ data: train.features, shape: [1800, 20] }, train.labels);
+    const normal = seededNormal(43);
+    const test = sampleSynthetic(truth, 20, 44);
+    // ID samples, OOD samples, and points halfway between two classes (near ties)
+    const n = 120 + 40 + 40;
+    const x = new Float32Array(n * 20);
+    x.set(test.features);
+    for (let i = 120 * 20; i < 160 * 20; i++) x[i] = 4 * normal();
+    for (let i = 160; i < n; i++) {
+      for (let t = 0; t < 20; t++) x[i * 20 + t] = 0.5 * (test.features[((i - 160) % 120) * 20 + t]! + test.features[((i - 159) % 120) * 20 + t]!);
+    }
+    const before = tf.memory().numTensors;
+    const full = new GroupedGaussianScorer(detector.model, { pruning: false });
+    const pruned = new GroupedGaussianScorer(detector.model, { pruning: true, seedGroups: 1 });
+    const a = await full.score({ data: x, shape: [n, 20] }, { nearestClass: true });
+    const b = await pruned.score({ data: x, shape: [n, 20] }, { nearestClass: true });
+    for (let i = 0; i < n; i++) expect(b.scores[i]).toBeCloseTo(a.scores[i]!, 3);
+    expect(Array.from(b.nearestClass!)).toEqual(Array.from(a.nearestClass!));
+    const rows = tf.tensor2d(test.features, [120, 20]);
+    const { pairsEvaluated } = await pruned.minimumWithPruning(rows);
+    rows.dispose();
+    // 120 ID samples x 6 classes x 5 groups = 3600 pairs without pruning
+    expect(pairsEvaluated).toBeLessThan(0.6 * 3600);
+    full.dispose();
+    pruned.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    detector.dispose();
+  });
+
   it('fit / score / toJSON / fromJSON / dispose: identical scores, no leaks', async () => {
     const truth = makeSyntheticGaussians(2, 2, 2, 31);
     const data = sampleSynthetic(truth, 50, 32);
