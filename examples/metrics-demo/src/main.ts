@@ -15,6 +15,8 @@ import { gaussianScores } from './gaussian-scores';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
+  // pnpm 12 passes a literal `--` through to the script (`pnpm start -- --n 5`): ignore it.
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
   options: {
     out: { type: 'string', default: resolve(here, '../out') },
     n: { type: 'string', default: '10000' },
