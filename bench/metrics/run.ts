@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { auroc, auprIn, evaluateOod, fprAtTpr, thresholdAtTpr } from '@hvcm/metrics';
 
-const { values } = parseArgs({ options: { n: { type: 'string', default: '10000000' }, float64: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ args: process.argv.slice(2).filter((arg) => arg !== '--'), options: { n: { type: 'string', default: '10000000' }, float64: { type: 'boolean', default: false } } });
 const total = Number(values.n);
 const Typed = values.float64 ? Float64Array : Float32Array;
 
