@@ -91,9 +91,13 @@ const cases: ConvCase[] = [];
 for (const stride of [1, 2]) {
   for (const pad of ['same', 'valid'] as const) {
     for (const k of [1, 3]) {
-      // odd and even spatial sizes, odd channel counts
+      // Odd and even spatial sizes, odd channel counts, and a stem (one input channel).
       cases.push({ n: 3, h: 9, w: 7, cin: 5, cout: 3, k, stride, pad });
       cases.push({ n: 2, h: 8, w: 10, cin: 3, cout: 7, k, stride, pad });
+      cases.push({ n: 2, h: 7, w: 9, cin: 1, cout: 8, k, stride, pad });
+      // An expansion (cin >= 16, x smaller than dy): at stride 1 the filter gradient packs x
+      // (filterAsInput in conv2d-backprop-filter.ts).
+      cases.push({ n: 2, h: 5, w: 3, cin: 16, cout: 24, k, stride, pad });
     }
   }
 }
