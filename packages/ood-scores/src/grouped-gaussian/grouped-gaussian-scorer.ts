@@ -150,9 +150,10 @@ export class GroupedGaussianScorer {
 
   /**
    * `S_k(x) = sum_j w[k,j] * 0.5 * |L^-1 (a_j - mu)|^2` for every class: `rows [n, M d]` -> `[n, K]`
-   * (a distance: lower = closer). Intermediates are freed group by group; the caller disposes the result.
+   * (a distance: lower = closer), summed over groups `[fromGroup, toGroup)` (default all).
+   * Intermediates are freed group by group; the caller disposes the result.
    */
-  classScores(rows: tf.Tensor2D, groupCount: number = this.numGroups): tf.Tensor2D {
+  classScores(rows: tf.Tensor2D, fromGroup = 0, toGroup: number = this.numGroups): tf.Tensor2D {
     this.assertUsable();
     const n = rows.shape[0];
     const d = this.groupDim;
@@ -160,7 +161,7 @@ export class GroupedGaussianScorer {
     const blocksPerGroup = Math.ceil(this.numClasses / this.classBlockSize);
     for (let b = 0; b < blocksPerGroup; b++) {
       let acc: tf.Tensor2D | null = null;
-      for (let j = 0; j < groupCount; j++) {
+      for (let j = fromGroup; j < toGroup; j++) {
         const block = this.blocks[j * blocksPerGroup + b];
         if (block === undefined) continue;
         const previous: tf.Tensor2D | null = acc;
@@ -184,6 +185,32 @@ export class GroupedGaussianScorer {
     return all;
   }
 
+
+  /**
+   * Predicts from the seed groups whether pruning pays: extrapolating partial sums linearly in the
+   * number of groups, pair (i, k) would be dropped after about `M * P[i, best] / P[i, k]` groups;
+   * when the predicted remaining per-class work is more than half of the full remaining work (e.g.
+   * OOD samples far from every class), the stacked GEMMs are faster. Only the speed depends on it.
+   */
+  private pruningLooksUseless(partial: Float64Array, best: Int32Array, n: number): boolean {
+    const K = this.numClasses;
+    const M = this.numGroups;
+    const g0 = this.seedGroups;
+    let work = 0;
+    for (let i = 0; i < n; i++) {
+      const top = partial[i * K + (best[i] ?? 0)] ?? 0;
+      for (let k = 0; k < K; k++) {
+        if (k === best[i]) {
+          work += M - g0;
+          continue;
+        }
+        const value = partial[i * K + k] ?? 0;
+        const dies = value > 0 ? (M * top) / value : M;
+        work += Math.max(0, Math.min(M, dies) - g0);
+      }
+    }
+    return work > 0.5 * n * K * (M - g0);
+  }
 
   /** `[d, d]` factor slice, `[d]` negated offset and `0.5 w` of class k, group j. Caller disposes the tensors. */
   private classFactor(k: number, j: number): { factor: tf.Tensor2D; negOffset: tf.Tensor1D; halfWeight: number } {
@@ -209,7 +236,9 @@ export class GroupedGaussianScorer {
    * dropped. The result equals the full computation up to float32 rounding of the partial sums
    * (the 1e-4 relative margin keeps rounding from dropping the true minimum).
    */
-  async minimumWithPruning(rows: tf.Tensor2D): Promise<{ minimum: Float64Array; argMin: Int32Array; pairsEvaluated: number }> {
+  async minimumWithPruning(
+    rows: tf.Tensor2D,
+  ): Promise<{ minimum: Float64Array; argMin: Int32Array; pairsEvaluated: number; mode: 'pruned' | 'full' }> {
     this.assertUsable();
     const n = rows.shape[0];
     const K = this.numClasses;
@@ -217,7 +246,7 @@ export class GroupedGaussianScorer {
     const d = this.groupDim;
     const g0 = this.seedGroups;
     const margin = 1 + 1e-4;
-    const seed = this.classScores(rows, g0);
+    const seed = this.classScores(rows, 0, g0);
     const partial = Float64Array.from(await seed.data());
     seed.dispose();
     const best = new Int32Array(n);
@@ -225,6 +254,28 @@ export class GroupedGaussianScorer {
       let arg = 0;
       for (let k = 1; k < K; k++) if ((partial[i * K + k] ?? 0) < (partial[i * K + arg] ?? 0)) arg = k;
       best[i] = arg;
+    }
+    if (g0 < M && this.pruningLooksUseless(partial, best, n)) {
+      // Too few pairs would be dropped early: finish every class with the stacked GEMMs instead.
+      const rest = this.classScores(rows, g0, M);
+      const restValues = await rest.data();
+      rest.dispose();
+      const minimum = new Float64Array(n);
+      const argMin = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        let arg = 0;
+        let min = Number.POSITIVE_INFINITY;
+        for (let k = 0; k < K; k++) {
+          const value = (partial[i * K + k] ?? 0) + (restValues[i * K + k] ?? 0);
+          if (value < min) {
+            min = value;
+            arg = k;
+          }
+        }
+        minimum[i] = min;
+        argMin[i] = arg;
+      }
+      return { minimum, argMin, pairsEvaluated: n * K * M, mode: 'full' };
     }
     const groups: tf.Tensor2D[] = [];
     for (let j = 0; j < M; j++) groups.push(j < g0 ? (null as unknown as tf.Tensor2D) : tf.slice(rows, [0, j * d], [n, d]));
@@ -283,7 +334,7 @@ export class GroupedGaussianScorer {
           }
         }
       });
-      return { minimum, argMin, pairsEvaluated: pairsEvaluated + n * K * g0 };
+      return { minimum, argMin, pairsEvaluated: pairsEvaluated + n * K * g0, mode: 'pruned' };
     } finally {
       tf.dispose(groups.filter((g) => g !== null));
     }

@@ -160,14 +160,52 @@ describe('GroupedGaussianScorer', () => {
     for (let i = 0; i < n; i++) expect(b.scores[i]).toBeCloseTo(a.scores[i]!, 3);
     expect(Array.from(b.nearestClass!)).toEqual(Array.from(a.nearestClass!));
     const rows = tf.tensor2d(test.features, [120, 20]);
-    const { pairsEvaluated } = await pruned.minimumWithPruning(rows);
+    const { pairsEvaluated, mode } = await pruned.minimumWithPruning(rows);
+    expect(mode).toBe('pruned');
     rows.dispose();
+    // every chunk is exact whichever path the speed heuristic picks
+    for (const [start, count] of [[120, 40], [160, 40], [0, 200]] as const) {
+      const chunk = tf.tensor2d(x.subarray(start * 20, (start + count) * 20), [count, 20]);
+      const out = await pruned.minimumWithPruning(chunk);
+      chunk.dispose();
+      for (let i = 0; i < count; i++) {
+        expect(-out.minimum[i]!).toBeCloseTo(a.scores[start + i]!, 3);
+        expect(out.argMin[i]).toBe(a.nearestClass![start + i]);
+      }
+    }
     // 120 ID samples x 6 classes x 5 groups = 3600 pairs without pruning
     expect(pairsEvaluated).toBeLessThan(0.6 * 3600);
     full.dispose();
     pruned.dispose();
     expect(tf.memory().numTensors).toBe(before);
     detector.dispose();
+  });
+
+  it('pruning falls back to the stacked GEMMs when no class can be dropped early, same results', async () => {
+    const base = randomModel(1, 4, 3, 51);
+    const K = 5;
+    // five classes with nearly equal parameters: every partial sum is close to the best one
+    const model: GroupedGaussianModel = {
+      numClasses: K,
+      numGroups: 4,
+      groupDim: 3,
+      means: Float64Array.from({ length: K * 12 }, (_, i) => base.means[i % 12]! + 1e-3 * Math.floor(i / 12)),
+      whitening: Float64Array.from({ length: K * 36 }, (_, i) => base.whitening[i % 36]!),
+      groupWeights: Float64Array.from({ length: K * 4 }, (_, i) => base.groupWeights[i % 4]!),
+    };
+    const normal = seededNormal(52);
+    const x = Float32Array.from({ length: 30 * 12 }, () => normal());
+    const pruned = new GroupedGaussianScorer(model, { pruning: true, seedGroups: 2 });
+    const rows = tf.tensor2d(x, [30, 12]);
+    const out = await pruned.minimumWithPruning(rows);
+    rows.dispose();
+    expect(out.mode).toBe('full');
+    const reference = referenceClassScores(model, x, 30);
+    for (let i = 0; i < 30; i++) {
+      const row = Array.from(reference.subarray(i * K, (i + 1) * K));
+      expect(out.minimum[i]).toBeCloseTo(Math.min(...row), 3);
+    }
+    pruned.dispose();
   });
 
   it('fit / score / toJSON / fromJSON / dispose: identical scores, no leaks', async () => {
