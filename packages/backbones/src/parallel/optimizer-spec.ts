@@ -1,11 +1,11 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '@hvcm/metrics';
 
 /**
- * The optimizer each replica runs (plain data, so it can be sent to workers).
- * - `sgd`: PyTorch's SGD: `v = momentum v + g` (`g` includes `weightDecay * w`), `w -= lr v`
- *   (Nesterov: `w -= lr (g + momentum v)`).
- * - `adam`: tfjs Adam, with L2 `weightDecay` added to the gradient.
+ * The optimizer each replica runs (plain data, so it can be sent to workers). PyTorch semantics,
+ * with `weightDecay` as L2 added to the gradient (`g = grad + weightDecay * w`):
+ * - `sgd`: `v = momentum v + g`, `w -= lr v` (Nesterov: `w -= lr (g + momentum v)`); no momentum: `w -= lr g`.
+ * - `adam`: `m = b1 m + (1 - b1) g`, `v = b2 v + (1 - b2) g^2`,
+ *   `w -= lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)`.
  */
 export type OptimizerSpec =
   | {
@@ -24,32 +24,102 @@ export type OptimizerSpec =
       readonly weightDecay?: number;
     };
 
-export function checkOptimizerSpec(spec: OptimizerSpec): void {
-  if (!(Number.isFinite(spec.learningRate) && spec.learningRate >= 0)) {
-    throw new InvalidArgumentError(`optimizer.learningRate must be a finite number >= 0, got ${spec.learningRate}`);
-  }
-  const wd = spec.weightDecay ?? 0;
-  if (!(Number.isFinite(wd) && wd >= 0)) {
-    throw new InvalidArgumentError(`optimizer.weightDecay must be a finite number >= 0, got ${wd}`);
-  }
-  if (spec.kind !== 'sgd' && spec.kind !== 'adam') {
-    throw new InvalidArgumentError(`optimizer.kind must be 'sgd' or 'adam', got '${(spec as { kind: string }).kind}'`);
+function checkRange(name: string, value: number, min: number, maxExclusive: number): void {
+  if (!(Number.isFinite(value) && value >= min && value < maxExclusive)) {
+    throw new InvalidArgumentError(`optimizer.${name} must be in [${min}, ${maxExclusive}), got ${value}`);
   }
 }
 
-/** Builds the tfjs optimizer for `spec`. */
-export function createOptimizer(spec: OptimizerSpec): tf.Optimizer & { setLearningRate(lr: number): void } {
-  checkOptimizerSpec(spec);
-  if (spec.kind === 'adam') {
-    const adam = tf.train.adam(spec.learningRate, spec.beta1 ?? 0.9, spec.beta2 ?? 0.999, spec.epsilon ?? 1e-8);
-    return Object.assign(adam, {
-      setLearningRate(lr: number) {
-        (adam as unknown as { learningRate: number }).learningRate = lr;
-      },
-    });
+export function checkOptimizerSpec(spec: OptimizerSpec): void {
+  if (spec.kind !== 'sgd' && spec.kind !== 'adam') {
+    throw new InvalidArgumentError(`optimizer.kind must be 'sgd' or 'adam', got '${(spec as { kind: string }).kind}'`);
   }
-  const momentum = spec.momentum ?? 0;
-  return momentum > 0
-    ? tf.train.momentum(spec.learningRate, momentum, spec.nesterov ?? false)
-    : tf.train.sgd(spec.learningRate);
+  checkRange('learningRate', spec.learningRate, 0, Infinity);
+  checkRange('weightDecay', spec.weightDecay ?? 0, 0, Infinity);
+  if (spec.kind === 'sgd') checkRange('momentum', spec.momentum ?? 0, 0, 1);
+  else {
+    checkRange('beta1', spec.beta1 ?? 0.9, 0, 1);
+    checkRange('beta2', spec.beta2 ?? 0.999, 0, 1);
+    checkRange('epsilon', spec.epsilon ?? 1e-8, 0, Infinity);
+  }
+}
+
+/**
+ * `spec` applied to one flat Float32Array of weights, in place, in plain JavaScript. Why not a
+ * `tf.Optimizer`: the replicas hold their weights and the averaged gradient as flat arrays anyway,
+ * and one fused loop over them beats several tensor ops per variable (ResNet-18, 11.7M weights:
+ * the tfjs momentum optimizer on wasm took 0.6 s per step). The arithmetic is in float64 and
+ * deterministic, so replicas that apply the same gradient stay bit-identical.
+ */
+export class FlatOptimizer {
+  private learningRate: number;
+  private readonly first: Float32Array | undefined;
+  private readonly second: Float32Array | undefined;
+  private steps = 0;
+
+  constructor(
+    private readonly spec: OptimizerSpec,
+    size: number,
+  ) {
+    checkOptimizerSpec(spec);
+    this.learningRate = spec.learningRate;
+    const momentum = spec.kind === 'sgd' ? (spec.momentum ?? 0) : 0;
+    this.first = spec.kind === 'adam' || momentum > 0 ? new Float32Array(size) : undefined;
+    this.second = spec.kind === 'adam' ? new Float32Array(size) : undefined;
+  }
+
+  setLearningRate(learningRate: number): void {
+    checkRange('learningRate', learningRate, 0, Infinity);
+    this.learningRate = learningRate;
+  }
+
+  /** One update of `weights` (in place) with gradient `grad` (same length). */
+  step(weights: Float32Array, grad: Float32Array): void {
+    const lr = this.learningRate;
+    const wd = this.spec.weightDecay ?? 0;
+    const n = weights.length;
+    this.steps++;
+    if (this.spec.kind === 'sgd') {
+      const m = this.spec.momentum ?? 0;
+      const v = this.first;
+      if (v === undefined) {
+        for (let i = 0; i < n; i++) {
+          const w = weights[i] as number;
+          weights[i] = w - lr * ((grad[i] as number) + wd * w);
+        }
+      } else if (this.spec.nesterov === true) {
+        for (let i = 0; i < n; i++) {
+          const w = weights[i] as number;
+          const g = (grad[i] as number) + wd * w;
+          const vi = m * (v[i] as number) + g;
+          v[i] = vi;
+          weights[i] = w - lr * (g + m * vi);
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          const w = weights[i] as number;
+          const vi = m * (v[i] as number) + (grad[i] as number) + wd * w;
+          v[i] = vi;
+          weights[i] = w - lr * vi;
+        }
+      }
+      return;
+    }
+    const b1 = this.spec.beta1 ?? 0.9;
+    const b2 = this.spec.beta2 ?? 0.999;
+    const eps = this.spec.epsilon ?? 1e-8;
+    const c1 = 1 - b1 ** this.steps;
+    const c2 = 1 - b2 ** this.steps;
+    const m1 = this.first as Float32Array;
+    const m2 = this.second as Float32Array;
+    for (let i = 0; i < n; i++) {
+      const w = weights[i] as number;
+      const g = (grad[i] as number) + wd * w;
+      const a = b1 * (m1[i] as number) + (1 - b1) * g;
+      const b = b2 * (m2[i] as number) + (1 - b2) * g * g;
+      m1[i] = a;
+      m2[i] = b;
+      weights[i] = w - (lr * (a / c1)) / (Math.sqrt(b / c2) + eps);
+    }
+  }
 }

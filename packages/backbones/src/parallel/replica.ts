@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ShapeMismatchError } from '@hvcm/metrics';
 import type { BatchArray } from './batch-arrays';
-import { createOptimizer, type OptimizerSpec } from './optimizer-spec';
+import { FlatOptimizer, type OptimizerSpec } from './optimizer-spec';
 import type { ProgramReference, TrainingProgram, TrainingProgramFactory } from './training-program';
 import { at } from './at';
 
@@ -37,24 +37,46 @@ export function weightedSum(slots: readonly Float32Array[], weights: readonly nu
  */
 export class Replica {
   readonly program: TrainingProgram;
-  readonly optimizer: ReturnType<typeof createOptimizer>;
+  readonly optimizer: FlatOptimizer;
   /** Element count of each trainable variable, in order. */
   readonly sizes: number[];
   readonly bufferSizes: number[];
   readonly parameterCount: number;
   readonly bufferCount: number;
   private readonly averaged: Float32Array;
-  private readonly weightDecay: number;
+  /** The trainable weights, flat: the optimizer's copy, written to the variables after each update. */
+  private readonly weights: Float32Array;
 
   constructor(program: TrainingProgram, optimizer: OptimizerSpec) {
     this.program = program;
-    this.optimizer = createOptimizer(optimizer);
-    this.weightDecay = optimizer.weightDecay ?? 0;
     this.sizes = program.variables.map(sizeOf);
     this.bufferSizes = (program.buffers ?? []).map(sizeOf);
     this.parameterCount = this.sizes.reduce((a, b) => a + b, 0);
     this.bufferCount = this.bufferSizes.reduce((a, b) => a + b, 0);
     this.averaged = new Float32Array(this.parameterCount);
+    this.optimizer = new FlatOptimizer(optimizer, this.parameterCount);
+    this.weights = new Float32Array(this.parameterCount);
+    this.readVariables(program.variables, this.weights);
+  }
+
+  private readVariables(list: readonly tf.Variable[], out: Float32Array): void {
+    let offset = 0;
+    for (const v of list) {
+      const data = v.dataSync() as Float32Array;
+      out.set(data, offset);
+      offset += data.length;
+    }
+  }
+
+  private writeVariables(list: readonly tf.Variable[], data: Float32Array): void {
+    let offset = 0;
+    for (const v of list) {
+      const size = sizeOf(v);
+      // assign() gives the variable new data (a new id), which also drops XNNPACK's packed copy of
+      // the old filter; writing into the old buffer in place would leave that copy stale.
+      tf.tidy(() => v.assign(tf.tensor(data.subarray(offset, offset + size), v.shape, 'float32')));
+      offset += size;
+    }
   }
 
   /**
@@ -98,43 +120,27 @@ export class Replica {
    */
   apply(slots: readonly Float32Array[]): void {
     weightedSum(slots, null, this.averaged);
-    const variables = this.program.variables;
-    const named: tf.NamedTensorMap = {};
-    let offset = 0;
-    variables.forEach((v, i) => {
-      const size = at(this.sizes, i);
-      const g = tf.tensor(this.averaged.subarray(offset, offset + size), v.shape, 'float32');
-      named[v.name] = this.weightDecay > 0 ? tf.tidy(() => tf.add(g, tf.mul(v, this.weightDecay))) : g;
-      if (this.weightDecay > 0) g.dispose();
-      offset += size;
-    });
-    this.optimizer.applyGradients(named);
-    tf.dispose(Object.values(named));
+    this.optimizer.step(this.weights, this.averaged);
+    this.writeVariables(this.program.variables, this.weights);
   }
 
-  /** Copies the variables (kind 'weights') or buffers into `out`. */
+  /** Copies the weights or the buffers into `out`. */
   read(kind: 'weights' | 'buffers', out: Float32Array): void {
-    const list = kind === 'weights' ? this.program.variables : (this.program.buffers ?? []);
-    let offset = 0;
-    for (const v of list) {
-      const data = v.dataSync() as Float32Array;
-      out.set(data, offset);
-      offset += data.length;
-    }
+    if (kind === 'weights') out.set(this.weights);
+    else this.readVariables(this.program.buffers ?? [], out);
   }
 
-  /** Assigns the variables (kind 'weights') or buffers from `data`. */
+  /** Sets the weights (variables and the optimizer's copy) or the buffers from `data`. */
   write(kind: 'weights' | 'buffers', data: Float32Array): void {
-    const list = kind === 'weights' ? this.program.variables : (this.program.buffers ?? []);
-    const total = (kind === 'weights' ? this.parameterCount : this.bufferCount);
+    const total = kind === 'weights' ? this.parameterCount : this.bufferCount;
     if (data.length < total) {
       throw new ShapeMismatchError(`${kind}: expected ${total} values, got ${data.length}`);
     }
-    let offset = 0;
-    for (const v of list) {
-      const size = sizeOf(v);
-      tf.tidy(() => v.assign(tf.tensor(data.subarray(offset, offset + size), v.shape, 'float32')));
-      offset += size;
+    if (kind === 'weights') {
+      this.weights.set(data.subarray(0, total));
+      this.writeVariables(this.program.variables, this.weights);
+    } else {
+      this.writeVariables(this.program.buffers ?? [], data);
     }
   }
 
@@ -147,7 +153,6 @@ export class Replica {
   }
 
   dispose(): void {
-    this.optimizer.dispose();
     this.program.dispose?.();
   }
 }
