@@ -1,15 +1,21 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { callKernel, free, type KernelBackendLike } from './wasm-kernel-calls';
 
+/** What the strided path needs beyond `KernelBackendLike`: building a small tensor from JavaScript. */
+interface WasmBackendLike extends KernelBackendLike {
+  readSync(dataId: object): ArrayLike<number>;
+  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
+}
+
 /**
  * `Conv2DBackpropInput` as one forward convolution at stride 1 (the wasm backend's own kernel is a
- * plain loop, not XNNPACK). With `dy` [N, Ho, Wo, Co], filter `W` [kh, kw, C, Co], stride s, padding
- * (pt, pl): insert s - 1 zeros between the rows and columns of `dy` (`D`, [N, Ho*s, Wo*s, Co]; the
- * trailing zeros act as bottom/right padding), then
- *   dx[n, h, w, c] = sum_{i, j, o} Dpad[n, h + i, w + j, o] * Wflip[i, j, o, c]
- * with `Wflip` the filter flipped in space and with in/out channels swapped, `Dpad` padded by
- * kh - 1 - pt on top and H + pt - Ho*s at the bottom (negative: cropped). Stride-1 convolutions
- * skip the zero insertion.
+ * plain loop, not XNNPACK). With `dy` [N, Ho, Wo, Co], filter `W` [kh, kw, C, Co], padding (pt, pl):
+ * - stride 1: dx[n, h, w, c] = sum_{i, j, o} dyPad[n, h + i, w + j, o] * Wflip[i, j, o, c], with
+ *   `Wflip` the filter flipped in space and with in/out channels swapped, `dyPad` padded by
+ *   kh - 1 - pt on top and H + pt - Ho at the bottom (negative: cropped);
+ * - stride s > 1: by output phase (`stridedInputGradient`): no zeros inserted into `dy`, so no
+ *   multiplications by zero (the zero-insertion form did s^2 times the work of the forward pass).
  */
 export function conv2dBackpropInputViaConv(backendName: string) {
   return (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo => {
@@ -30,41 +36,17 @@ export function conv2dBackpropInputViaConv(backendName: string) {
       false,
       dataFormat,
     );
-    const { batchSize: n, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
-    const { outHeight: ho, outWidth: wo, outChannels: co, inHeight: h, inWidth: w } = info;
+    const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, inHeight: h, inWidth: w } = info;
     const { top, left } = info.padInfo;
 
-    // Zero insertion through a 6-D pad: [N, Ho, 1, Wo, 1, Co] -> [N, Ho, sh, Wo, sw, Co].
+    if (sh > 1 || sw > 1) {
+      return stridedInputGradient(backendName, backend as WasmBackendLike, dy, filter, info);
+    }
     let d = dy;
     let owned = false;
-    if (sh > 1 || sw > 1) {
-      const six = callKernel(backendName, 'Reshape', backend, { x: dy }, { shape: [n, ho, 1, wo, 1, co] });
-      const padded = callKernel(
-        backendName,
-        'PadV2',
-        backend,
-        { x: six },
-        {
-          paddings: [
-            [0, 0],
-            [0, 0],
-            [0, sh - 1],
-            [0, 0],
-            [0, sw - 1],
-            [0, 0],
-          ],
-          constantValue: 0,
-        } as unknown as tf.NamedAttrMap,
-      );
-      free(backend, six);
-      d = callKernel(backendName, 'Reshape', backend, { x: padded }, { shape: [n, ho * sh, wo * sw, co] });
-      free(backend, padded);
-      owned = true;
-    }
     let padTop = kh - 1 - top;
     let padLeft = kw - 1 - left;
-    // The padded `d` must have h + kh - 1 rows; `d` has ho * sh (the zero-inserted rows plus sh - 1
-    // trailing zeros, or ho when sh = 1).
+    // The padded `d` must have h + kh - 1 rows.
     let padBottom = h + top - (d.shape[1] as number);
     let padRight = w + left - (d.shape[2] as number);
     // Negative padding (explicit pads larger than the kernel) means cropping `d` first.
@@ -113,4 +95,86 @@ export function conv2dBackpropInputViaConv(backendName: string) {
     if (owned) free(backend, d);
     return dx;
   };
+}
+
+/**
+ * Input gradient at stride s > 1, one convolution for all s_h * s_w output phases. Row h of `dx` with
+ * h + pt = s*a + r (phase r) only meets filter rows i = r + s*t, with `dy` row a - t:
+ *   dx[n, s*a + r - pt, s*b + r' - pl, c] = sum_{t, t', o} dy[n, a - t, b - t', o] W[r + s t, r' + s t', c, o].
+ * Stacking the phases (r, r', c) as output channels gives a stride-1 convolution of `dy` (padded by
+ * KT - 1 on top, KT = ceil(kh / s)) with a [KT, KT', Co, s s' C] filter (flipped taps, zeros where
+ * r + s t >= kh); the result [N, A, B, s, s', C] is interleaved to [N, A s, B s', C] (one transpose)
+ * and cropped to rows [pt, pt + H), columns [pl, pl + W).
+ */
+function stridedInputGradient(
+  backendName: string,
+  backend: WasmBackendLike,
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
+  const { batchSize: n, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  const { outHeight: ho, outWidth: wo, outChannels: co, inChannels: c, inHeight: h, inWidth: w } = info;
+  const { top, left } = info.padInfo;
+  const kth = Math.ceil(kh / sh);
+  const ktw = Math.ceil(kw / sw);
+  const phases = sh * sw;
+
+  // The combined filter [kth, ktw, co, phases * c], built in JavaScript (it is small).
+  const source = backend.readSync(filter.dataId); // [kh, kw, c, co]
+  const combined = new Float32Array(kth * ktw * co * phases * c);
+  for (let tau = 0; tau < kth; tau++) {
+    for (let tau2 = 0; tau2 < ktw; tau2++) {
+      for (let r = 0; r < sh; r++) {
+        const i = r + sh * (kth - 1 - tau);
+        if (i >= kh) continue;
+        for (let r2 = 0; r2 < sw; r2++) {
+          const j = r2 + sw * (ktw - 1 - tau2);
+          if (j >= kw) continue;
+          const phase = r * sw + r2;
+          for (let ci = 0; ci < c; ci++) {
+            const from = ((i * kw + j) * c + ci) * co;
+            for (let o = 0; o < co; o++) {
+              combined[((tau * ktw + tau2) * co + o) * phases * c + phase * c + ci] = source[from + o] as number;
+            }
+          }
+        }
+      }
+    }
+  }
+  const wc = backend.makeOutput([kth, ktw, co, phases * c], 'float32');
+  backend.typedArrayFromHeap(wc).set(combined);
+
+  // Phase rows a in [0, A): enough to cover h + pt < s A, and at least every row of dy.
+  const a = Math.max(Math.ceil((h + top) / sh), ho);
+  const b = Math.max(Math.ceil((w + left) / sw), wo);
+  const grid = callKernel(
+    backendName,
+    'Conv2D',
+    backend,
+    { x: dy, filter: wc },
+    {
+      strides: [1, 1],
+      pad: [
+        [0, 0],
+        [kth - 1, a - ho],
+        [ktw - 1, b - wo],
+        [0, 0],
+      ],
+      dilations: [1, 1],
+      dataFormat: 'NHWC',
+      dimRoundingMode: undefined as unknown as string,
+    } as unknown as tf.NamedAttrMap,
+  ); // [n, a, b, phases * c]
+  free(backend, wc);
+  const six = callKernel(backendName, 'Reshape', backend, { x: grid }, { shape: [n, a, b, sh, sw, c] });
+  free(backend, grid);
+  const interleaved = callKernel(backendName, 'Transpose', backend, { x: six }, { perm: [0, 1, 3, 2, 4, 5] });
+  free(backend, six);
+  const full = callKernel(backendName, 'Reshape', backend, { x: interleaved }, { shape: [n, a * sh, b * sw, c] });
+  free(backend, interleaved);
+  if (top === 0 && left === 0 && a * sh === h && b * sw === w) return full;
+  const dx = callKernel(backendName, 'Slice', backend, { x: full }, { begin: [0, top, left, 0], size: [n, h, w, c] });
+  free(backend, full);
+  return dx;
 }
