@@ -8,14 +8,33 @@ interface WasmBackendLike extends KernelBackendLike {
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
 }
 
+const CONV_ATTRS = { strides: [1, 1], dilations: [1, 1], dataFormat: 'NHWC', dimRoundingMode: undefined };
+
+/** Stride-1 `Conv2D` of `x` by `filter` with explicit padding [[top, bottom], [left, right]]. */
+function conv(
+  backendName: string,
+  backend: KernelBackendLike,
+  x: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  rows: [number, number],
+  columns: [number, number],
+): tf.TensorInfo {
+  return callKernel(backendName, 'Conv2D', backend, { x, filter }, {
+    ...CONV_ATTRS,
+    pad: [[0, 0], rows, columns, [0, 0]],
+  } as unknown as tf.NamedAttrMap);
+}
+
 /**
  * `Conv2DBackpropInput` as one forward convolution at stride 1 (the wasm backend's own kernel is a
  * plain loop, not XNNPACK). With `dy` [N, Ho, Wo, Co], filter `W` [kh, kw, C, Co], padding (pt, pl):
  * - stride 1: dx[n, h, w, c] = sum_{i, j, o} dyPad[n, h + i, w + j, o] * Wflip[i, j, o, c], with
  *   `Wflip` the filter flipped in space and with in/out channels swapped, `dyPad` padded by
  *   kh - 1 - pt on top and H + pt - Ho at the bottom (negative: cropped);
- * - stride s > 1: by output phase (`stridedInputGradient`): no zeros inserted into `dy`, so no
- *   multiplications by zero (the zero-insertion form did s^2 times the work of the forward pass).
+ * - stride s > 1, when H and W are multiples of s (every strided layer of the ResNets):
+ *   `phaseInputGradient`, one convolution with no multiplications by zero;
+ * - otherwise: the stride-1 form on `dy` with s - 1 zeros inserted between its rows and columns
+ *   (s^2 times the work of the forward pass).
  */
 export function conv2dBackpropInputViaConv(backendName: string) {
   return (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo => {
@@ -36,17 +55,47 @@ export function conv2dBackpropInputViaConv(backendName: string) {
       false,
       dataFormat,
     );
-    const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, inHeight: h, inWidth: w } = info;
+    const { batchSize: n, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+    const { outHeight: ho, outWidth: wo, outChannels: co, inHeight: h, inWidth: w } = info;
     const { top, left } = info.padInfo;
 
     if (sh > 1 || sw > 1) {
-      return stridedInputGradient(backendName, backend as WasmBackendLike, dy, filter, info);
+      const phased = phaseInputGradient(backendName, backend as WasmBackendLike, dy, filter, info);
+      if (phased !== undefined) return phased;
     }
+
+    // Zero insertion (strides > 1) through a 6-D pad: [N, Ho, 1, Wo, 1, Co] -> [N, Ho, sh, Wo, sw, Co];
+    // the trailing zeros act as bottom/right padding.
     let d = dy;
     let owned = false;
+    if (sh > 1 || sw > 1) {
+      const six = callKernel(backendName, 'Reshape', backend, { x: dy }, { shape: [n, ho, 1, wo, 1, co] });
+      const padded = callKernel(
+        backendName,
+        'PadV2',
+        backend,
+        { x: six },
+        {
+          paddings: [
+            [0, 0],
+            [0, 0],
+            [0, sh - 1],
+            [0, 0],
+            [0, sw - 1],
+            [0, 0],
+          ],
+          constantValue: 0,
+        } as unknown as tf.NamedAttrMap,
+      );
+      free(backend, six);
+      d = callKernel(backendName, 'Reshape', backend, { x: padded }, { shape: [n, ho * sh, wo * sw, co] });
+      free(backend, padded);
+      owned = true;
+    }
     let padTop = kh - 1 - top;
     let padLeft = kw - 1 - left;
-    // The padded `d` must have h + kh - 1 rows.
+    // The padded `d` must have h + kh - 1 rows; `d` has ho * sh (zero-inserted rows plus sh - 1
+    // trailing zeros, or ho when sh = 1).
     let padBottom = h + top - (d.shape[1] as number);
     let padRight = w + left - (d.shape[2] as number);
     // Negative padding (explicit pads larger than the kernel) means cropping `d` first.
@@ -73,108 +122,111 @@ export function conv2dBackpropInputViaConv(backendName: string) {
     const flipped = callKernel(backendName, 'Reverse', backend, { x: filter }, { dims: [0, 1] });
     const wFlip = callKernel(backendName, 'Transpose', backend, { x: flipped }, { perm: [0, 1, 3, 2] }); // [kh, kw, Co, C]
     free(backend, flipped);
-    const dx = callKernel(
-      backendName,
-      'Conv2D',
-      backend,
-      { x: d, filter: wFlip },
-      {
-        strides: [1, 1],
-        pad: [
-          [0, 0],
-          [padTop, padBottom],
-          [padLeft, padRight],
-          [0, 0],
-        ],
-        dilations: [1, 1],
-        dataFormat: 'NHWC',
-        dimRoundingMode: undefined as unknown as string,
-      } as unknown as tf.NamedAttrMap,
-    );
+    const dx = conv(backendName, backend, d, wFlip, [padTop, padBottom], [padLeft, padRight]);
     free(backend, wFlip);
     if (owned) free(backend, d);
     return dx;
   };
 }
 
+/** Taps of one output phase along one axis: dx index h = s*a + r meets filter taps i = rr + s*t with dy index a + base - t. */
+interface Phase {
+  base: number;
+  rr: number;
+  taps: number;
+}
+
 /**
- * Input gradient at stride s > 1, one convolution for all s_h * s_w output phases. Row h of `dx` with
- * h + pt = s*a + r (phase r) only meets filter rows i = r + s*t, with `dy` row a - t:
- *   dx[n, s*a + r - pt, s*b + r' - pl, c] = sum_{t, t', o} dy[n, a - t, b - t', o] W[r + s t, r' + s t', c, o].
- * Stacking the phases (r, r', c) as output channels gives a stride-1 convolution of `dy` (padded by
- * KT - 1 on top, KT = ceil(kh / s)) with a [KT, KT', Co, s s' C] filter (flipped taps, zeros where
- * r + s t >= kh); the result [N, A, B, s, s', C] is interleaved to [N, A s, B s', C] (one transpose)
- * and cropped to rows [pt, pt + H), columns [pl, pl + W).
+ * Per axis: the phases r = 0..s-1 (q = r + pad = s*base + rr), the top padding of `dy` and the
+ * number of taps of the common kernel, or undefined when the layout does not fit (then the caller
+ * falls back to zero insertion).
  */
-function stridedInputGradient(
+function phaseLayout(k: number, s: number, pad: number, size: number, outSize: number) {
+  if (size % s !== 0) return undefined;
+  const phases: Phase[] = [];
+  for (let r = 0; r < s; r++) {
+    const q = r + pad;
+    const rr = q % s;
+    phases.push({ base: Math.floor(q / s), rr, taps: Math.max(0, Math.ceil((k - rr) / s)) });
+  }
+  // In the correlation over dy padded by P on top, tap t of phase p sits at tau = P + base - t.
+  // A phase without taps (kernel smaller than the stride, e.g. 1x1 at stride 2) would leave output
+  // channels of zeros; zero insertion does the same work without the interleaving transpose.
+  if (phases.some((p) => p.taps === 0)) return undefined;
+  const lo = Math.min(...phases.map((p) => p.base - p.taps + 1));
+  const hi = Math.max(...phases.map((p) => p.base));
+  const padTop = -lo;
+  const kernel = hi - lo + 1;
+  const rows = size / s; // output rows a of every phase
+  const padBottom = rows + kernel - 1 - padTop - outSize;
+  if (padTop < 0 || padBottom < 0) return undefined;
+  return { phases, padTop, padBottom, kernel, rows };
+}
+
+/**
+ * Input gradient at stride s > 1 as one stride-1 convolution over all s_h * s_w output phases.
+ * Row h = s*a + r of `dx` (phase r; q = r + pt = s*base + rr) only meets filter rows i = rr + s*t,
+ * with `dy` row a + base - t:
+ *   dx[n, s a + r, s b + r', c] = sum_{t, t', o} dy[n, a + base - t, b + base' - t', o] W[rr + s t, rr' + s t', c, o].
+ * Stacking the phases (r, r', c) as output channels makes this one convolution of `dy` (padded by
+ * P on top) with a small [K, K', Co, s s' C] filter that holds each phase's taps at tau = P + base - t
+ * (zeros elsewhere); its output [N, H/s, W/s, s s' C] is interleaved to [N, H, W, C] by one transpose.
+ * No multiplications by inserted zeros, no crop. Undefined when H or W is not a multiple of s.
+ */
+function phaseInputGradient(
   backendName: string,
   backend: WasmBackendLike,
   dy: tf.TensorInfo,
   filter: tf.TensorInfo,
   info: tf.backend_util.Conv2DInfo,
-): tf.TensorInfo {
+): tf.TensorInfo | undefined {
   const { batchSize: n, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   const { outHeight: ho, outWidth: wo, outChannels: co, inChannels: c, inHeight: h, inWidth: w } = info;
-  const { top, left } = info.padInfo;
-  const kth = Math.ceil(kh / sh);
-  const ktw = Math.ceil(kw / sw);
+  const rowsLayout = phaseLayout(kh, sh, info.padInfo.top, h, ho);
+  const colsLayout = phaseLayout(kw, sw, info.padInfo.left, w, wo);
+  if (rowsLayout === undefined || colsLayout === undefined) return undefined;
   const phases = sh * sw;
+  const kr = rowsLayout.kernel;
+  const kc = colsLayout.kernel;
 
-  // The combined filter [kth, ktw, co, phases * c], built in JavaScript (it is small).
+  // The combined filter [kr, kc, co, phases * c], built in JavaScript (it is small).
   const source = backend.readSync(filter.dataId); // [kh, kw, c, co]
-  const combined = new Float32Array(kth * ktw * co * phases * c);
-  for (let tau = 0; tau < kth; tau++) {
-    for (let tau2 = 0; tau2 < ktw; tau2++) {
-      for (let r = 0; r < sh; r++) {
-        const i = r + sh * (kth - 1 - tau);
-        if (i >= kh) continue;
-        for (let r2 = 0; r2 < sw; r2++) {
-          const j = r2 + sw * (ktw - 1 - tau2);
-          if (j >= kw) continue;
-          const phase = r * sw + r2;
+  const combined = new Float32Array(kr * kc * co * phases * c);
+  rowsLayout.phases.forEach((pr, r) => {
+    colsLayout.phases.forEach((pc, r2) => {
+      const phase = r * sw + r2;
+      for (let t = 0; t < pr.taps; t++) {
+        const i = pr.rr + sh * t;
+        const tau = rowsLayout.padTop + pr.base - t;
+        for (let t2 = 0; t2 < pc.taps; t2++) {
+          const j = pc.rr + sw * t2;
+          const tau2 = colsLayout.padTop + pc.base - t2;
           for (let ci = 0; ci < c; ci++) {
             const from = ((i * kw + j) * c + ci) * co;
-            for (let o = 0; o < co; o++) {
-              combined[((tau * ktw + tau2) * co + o) * phases * c + phase * c + ci] = source[from + o] as number;
-            }
+            const to = (tau * kc + tau2) * co * phases * c + phase * c + ci;
+            for (let o = 0; o < co; o++) combined[to + o * phases * c] = source[from + o] as number;
           }
         }
       }
-    }
-  }
-  const wc = backend.makeOutput([kth, ktw, co, phases * c], 'float32');
+    });
+  });
+  const wc = backend.makeOutput([kr, kc, co, phases * c], 'float32');
   backend.typedArrayFromHeap(wc).set(combined);
 
-  // Phase rows a in [0, A): enough to cover h + pt < s A, and at least every row of dy.
-  const a = Math.max(Math.ceil((h + top) / sh), ho);
-  const b = Math.max(Math.ceil((w + left) / sw), wo);
-  const grid = callKernel(
+  const grid = conv(
     backendName,
-    'Conv2D',
     backend,
-    { x: dy, filter: wc },
-    {
-      strides: [1, 1],
-      pad: [
-        [0, 0],
-        [kth - 1, a - ho],
-        [ktw - 1, b - wo],
-        [0, 0],
-      ],
-      dilations: [1, 1],
-      dataFormat: 'NHWC',
-      dimRoundingMode: undefined as unknown as string,
-    } as unknown as tf.NamedAttrMap,
-  ); // [n, a, b, phases * c]
+    dy,
+    wc,
+    [rowsLayout.padTop, rowsLayout.padBottom],
+    [colsLayout.padTop, colsLayout.padBottom],
+  ); // [n, h / sh, w / sw, phases * c]
   free(backend, wc);
-  const six = callKernel(backendName, 'Reshape', backend, { x: grid }, { shape: [n, a, b, sh, sw, c] });
+  const six = callKernel(backendName, 'Reshape', backend, { x: grid }, { shape: [n, rowsLayout.rows, colsLayout.rows, sh, sw, c] });
   free(backend, grid);
   const interleaved = callKernel(backendName, 'Transpose', backend, { x: six }, { perm: [0, 1, 3, 2, 4, 5] });
   free(backend, six);
-  const full = callKernel(backendName, 'Reshape', backend, { x: interleaved }, { shape: [n, a * sh, b * sw, c] });
+  const dx = callKernel(backendName, 'Reshape', backend, { x: interleaved }, { shape: [n, h, w, c] });
   free(backend, interleaved);
-  if (top === 0 && left === 0 && a * sh === h && b * sw === w) return full;
-  const dx = callKernel(backendName, 'Slice', backend, { x: full }, { begin: [0, top, left, 0], size: [n, h, w, c] });
-  free(backend, full);
   return dx;
 }

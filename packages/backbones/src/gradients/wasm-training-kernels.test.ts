@@ -40,7 +40,8 @@ interface ConvCase {
   cout: number;
   k: number;
   stride: number;
-  pad: 'same' | 'valid';
+  /** 'same' / 'valid', or explicit symmetric padding (PyTorch's `padding=1`, as the ResNets use). */
+  pad: 'same' | 'valid' | number;
 }
 
 /** Gradients of sum(conv(x, W) * g) with respect to x and W (a fixed random g makes dy non-uniform). */
@@ -100,6 +101,9 @@ for (const stride of [1, 2]) {
       cases.push({ n: 2, h: 5, w: 3, cin: 16, cout: 24, k, stride, pad });
     }
   }
+  // Explicit padding 1 on even and odd sizes (the ResNets' 3x3 convolutions, strided or not).
+  cases.push({ n: 2, h: 8, w: 6, cin: 4, cout: 6, k: 3, stride, pad: 1 });
+  cases.push({ n: 2, h: 7, w: 9, cin: 4, cout: 6, k: 3, stride, pad: 1 });
 }
 
 describe('wasm training kernels', () => {
