@@ -68,6 +68,27 @@ describe('architecture', () => {
     ]);
   });
 
+  it('names variables like torchvision state_dict keys (without num_batches_tracked)', () => {
+    // torchvision resnet18().state_dict(): 122 keys = 62 parameters + 20 BatchNorms x 3 buffers
+    // (running_mean, running_var, num_batches_tracked); we keep no num_batches_tracked.
+    const net = createBackbone('resnet18', { numClasses: 1000, widths: [1, 1, 1, 1], stemWidth: 1 });
+    expect(net.parameters.size).toBe(62);
+    expect(net.buffers.size).toBe(40);
+    expect([...net.parameters.keys()].slice(0, 6)).toEqual([
+      'conv1.weight',
+      'bn1.weight',
+      'bn1.bias',
+      'layer1.0.conv1.weight',
+      'layer1.0.bn1.weight',
+      'layer1.0.bn1.bias',
+    ]);
+    for (const key of ['layer2.0.downsample.0.weight', 'layer2.0.downsample.1.weight', 'layer4.1.bn2.bias', 'fc.weight', 'fc.bias']) {
+      expect(net.parameters.has(key)).toBe(true);
+    }
+    expect(net.buffers.has('layer3.0.downsample.1.running_var')).toBe(true);
+    net.dispose();
+  });
+
   it('lists the registered backbones', () => {
     expect(listBackbones().map((b) => b.name)).toEqual([
       'resnet18',
