@@ -353,8 +353,10 @@ async function createWorkerStep(options: DataParallelStepOptions, count: number)
  * float rounding) and every replica applies the same optimizer update, so replicas stay identical.
  *
  * Gradients travel through SharedArrayBuffer slots (no copies through messages); the optimizer
- * update runs in every replica in parallel rather than once in the main thread followed by a
- * weight broadcast, which would add a serial update plus a copy of all weights per step.
+ * update (a flat JavaScript SGD/Adam, see `OptimizerSpec`) runs in every replica in parallel rather
+ * than once in the main thread followed by a weight broadcast: measured on wasm, the update costs
+ * 3 ms per step for the small ResNet and 0.22 s for ResNet-18, and a broadcast would add a serial
+ * update plus reading and writing every weight in each replica (0.8 ms and 74 ms).
  *
  * BatchNorm: each replica normalises with its own sub-batch's statistics (PyTorch DDP without
  * SyncBatchNorm), so a 2-worker step equals a 1-worker step with `microBatches: 2`, not a
