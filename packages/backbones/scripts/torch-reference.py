@@ -119,14 +119,46 @@ CASES = [
     ('small-resnet-tiny', BasicBlock, [2, 1, 1], [4, 8, 8], 'cifar', (2, 13, 13, 1)),
 ]
 
-torch.set_grad_enabled(False)
-for name, block, layers, widths, stem, (n, h, w, c) in CASES:
-    model = ResNet(block, layers, widths, stem, c, 3).double().eval()
-    for key, tensor in model.state_dict().items():
-        if key.endswith('num_batches_tracked'):
-            continue
-        tensor.copy_(fill(key, tuple(tensor.shape)))
+PROBED = ['conv1.weight', 'bn1.weight', 'bn1.bias', 'layer1.0.conv1.weight', 'layer2.0.downsample.0.weight',
+          'layer2.0.downsample.1.weight', 'fc.weight', 'fc.bias']
+
+
+def build(block, layers, widths, stem, c, n, h, w):
+    model = ResNet(block, layers, widths, stem, c, 3).double()
+    with torch.no_grad():
+        for key, tensor in model.state_dict().items():
+            if key.endswith('num_batches_tracked'):
+                continue
+            tensor.copy_(fill(key, tuple(tensor.shape)))
     t = torch.arange(n * h * w * c, dtype=torch.float64)
     x = torch.sin(t * 0.11).reshape(n, h, w, c).permute(0, 3, 1, 2)  # NHWC formula, NCHW for torch
-    logits = model(x)
+    return model, x
+
+
+def proj(name, shape):
+    """A fixed direction to summarise a gradient by one number: sum(grad * proj)."""
+    k = seed_of(name + '#proj')
+    return torch.cos(torch.arange(math.prod(shape), dtype=torch.float64) * 0.53 + k * 0.017).reshape(shape)
+
+
+print('# inference logits (eval mode)')
+for name, block, layers, widths, stem, (n, h, w, c) in CASES:
+    model, x = build(block, layers, widths, stem, c, n, h, w)
+    with torch.no_grad():
+        logits = model.eval()(x)
     print(name, [round(v, 7) for v in logits.flatten().tolist()])
+
+print('# training mode: mean cross-entropy loss for labels [0, 2], then sum(grad * proj) per probed')
+print('# parameter, then sum(buffer * proj) for bn1 moving statistics after the forward (momentum 0.1)')
+for name, block, layers, widths, stem, (n, h, w, c) in CASES:
+    model, x = build(block, layers, widths, stem, c, n, h, w)
+    model.train()
+    logits = model(x)
+    loss = nn.functional.cross_entropy(logits, torch.tensor([0, 2]))
+    loss.backward()
+    params = dict(model.named_parameters())
+    buffers = dict(model.named_buffers())
+    grads = [round(float((params[p].grad * proj(p, tuple(params[p].shape))).sum()), 9) for p in PROBED]
+    stats = [round(float((buffers[b] * proj(b, tuple(buffers[b].shape))).sum()), 9)
+             for b in ['bn1.running_mean', 'bn1.running_var']]
+    print(name, round(float(loss), 9), grads, stats)
