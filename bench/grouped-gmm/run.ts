@@ -6,7 +6,8 @@
  * classes' Gaussians and OOD samples from N(0, 2^2) (the full paths' cost does not depend on the data,
  * the pruned path's does).
  * Run: `pnpm bench grouped-gmm` (options: --sizes small,paper --n 256 --backends wasm,cpu
- * --variants 'classBlock,rows,sum|matmul,prune|full;...' to compare scorer settings).
+ * --variants 'classBlock,rows,sum|matmul,prune|full;...' to compare scorer settings, --skip-loop,
+ * --sizes custom --K 20 --M 8 --d 256 for other sizes).
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
@@ -20,6 +21,10 @@ const { values } = parseArgs({
     n: { type: 'string', default: '' },
     backends: { type: 'string', default: 'wasm,cpu' },
     variants: { type: 'string', default: '' },
+    'skip-loop': { type: 'boolean', default: false },
+    K: { type: 'string', default: '20' },
+    M: { type: 'string', default: '8' },
+    d: { type: 'string', default: '256' },
   },
 });
 
@@ -160,6 +165,7 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): { abs: number; rel: numbe
 const sizes: Record<string, { K: number; M: number; d: number; n: number; backends: string[] }> = {
   small: { K: 10, M: 32, d: 32, n: 512, backends: ['wasm', 'cpu'] },
   paper: { K: 100, M: 32, d: 256, n: 128, backends: ['wasm'] },
+  custom: { K: Number(values.K), M: Number(values.M), d: Number(values.d), n: 128, backends: ['wasm', 'cpu'] },
 };
 
 console.log(`@hvcm/grouped-gmm scoring benchmark (node ${process.version}, tfjs ${tf.version_core})`);
@@ -181,10 +187,14 @@ for (const sizeName of values.sizes.split(',')) {
     const x = tf.tensor2d(data, [n, M * d]);
     const xOod = tf.tensor2d(ood, [n, M * d]);
     const minSeconds = backend === 'cpu' ? 3 : 5;
-    const loop = new PerClassLoop(model);
-    const slow = await timeIt('per-class loop (K x M matMuls [n,d]x[d,d]), ID', n, () => loop.score(x), minSeconds);
-    const slowOod = await timeIt('per-class loop, OOD', n, () => loop.score(xOod), minSeconds);
-    loop.dispose();
+    let slow = { rate: Number.NaN, scores: new Float32Array(n) };
+    let slowOod = { rate: Number.NaN, scores: new Float32Array(n) };
+    if (!values['skip-loop']) {
+      const loop = new PerClassLoop(model);
+      slow = await timeIt('per-class loop (K x M matMuls [n,d]x[d,d]), ID', n, () => loop.score(x), minSeconds);
+      slowOod = await timeIt('per-class loop, OOD', n, () => loop.score(xOod), minSeconds);
+      loop.dispose();
+    }
     const variants: [string, GroupedGaussianScorerOptions][] = values.variants
       ? values.variants.split(';').map((v) => {
           const [cb, rows, reduction, pruning] = v.split(',');
@@ -204,6 +214,8 @@ for (const sizeName of values.sizes.split(',')) {
       const scorer = new GroupedGaussianScorer(model, options);
       for (const [set, input, reference] of [['ID', x, slow], ['OOD', xOod, slowOod]] as const) {
         const fast = await timeIt(`${label} [rows ${scorer.rowsPerChunk}, ${scorer.reduction}], ${set}`, n, async () => (await scorer.score(input)).scores, minSeconds);
+        // without the loop, the first variant is the reference
+        if (values['skip-loop'] && Number.isNaN(reference.rate)) Object.assign(reference, fast);
         const diff = maxAbsDiff(fast.scores, reference.scores);
         console.log(`    speed-up ${(fast.rate / reference.rate).toFixed(2)}x, ${((fast.rate * mflop) / 1000).toFixed(1)} GFLOP/s-equivalent, max |diff| vs loop ${diff.abs.toExponential(2)} (relative ${diff.rel.toExponential(2)})`);
       }

@@ -14,7 +14,7 @@ export interface GroupedGaussianScorerOptions {
   readonly classBlockSize?: number;
   /**
    * Rows scored per chunk (default: as many as keep the `[rows, classBlock * d]` intermediate near
-   * 4M floats, at least 16 and at most 4096).
+   * 4M floats, at least 16 and at most 4096; with pruning near 32M floats, at most 1024).
    */
   readonly rowsPerChunk?: number;
   /**
@@ -79,6 +79,10 @@ export class GroupedGaussianScorer {
   private readonly blocks: StackedBlock[];
   /** `0.5 w [K, M]` on the host, for the pruned path. */
   private readonly halfWeights: Float64Array;
+  /** The model's `L^-1` blocks (a reference, not a copy): the pruned path uploads one class's factor at a time. */
+  private readonly whitening: Float64Array;
+  /** `-L^-1 mu` per class and group `[K, M, d]` (float32, from float64). */
+  private readonly negOffsets: Float32Array;
   private disposed = false;
 
   constructor(model: GroupedGaussianModel, options: GroupedGaussianScorerOptions = {}) {
@@ -92,19 +96,24 @@ export class GroupedGaussianScorer {
       throw new InvalidArgumentError(`GroupedGaussianScorer: classBlockSize must be a positive integer, got ${classBlockSize}.`);
     }
     this.classBlockSize = Math.min(classBlockSize, K);
-    const rows = options.rowsPerChunk ?? Math.max(16, Math.min(4096, Math.floor((4 * 1024 * 1024) / (this.classBlockSize * d))));
+    this.reduction = options.reduction ?? (d <= 64 ? 'matmul' : 'sum');
+    this.pruning = options.pruning === undefined || options.pruning === 'auto' ? d >= 128 : options.pruning;
+    // The pruned path pays a fixed cost per (class, group) call, so it wants larger chunks (its
+    // largest intermediate, the seed GEMM's [rows, classBlock d], is then ~32M floats at most).
+    const targetFloats = (this.pruning ? 32 : 4) * 1024 * 1024;
+    const rows = options.rowsPerChunk ?? Math.max(16, Math.min(this.pruning ? 1024 : 4096, Math.floor(targetFloats / (this.classBlockSize * d))));
     if (!Number.isInteger(rows) || rows < 1) {
       throw new InvalidArgumentError(`GroupedGaussianScorer: rowsPerChunk must be a positive integer, got ${rows}.`);
     }
     this.rowsPerChunk = rows;
-    this.reduction = options.reduction ?? (d <= 64 ? 'matmul' : 'sum');
-    this.pruning = options.pruning === undefined || options.pruning === 'auto' ? d >= 128 : options.pruning;
     const seedGroups = options.seedGroups ?? 4;
     if (!Number.isInteger(seedGroups) || seedGroups < 1) {
       throw new InvalidArgumentError(`GroupedGaussianScorer: seedGroups must be a positive integer, got ${seedGroups}.`);
     }
     this.seedGroups = Math.min(seedGroups, M);
     this.halfWeights = Float64Array.from(model.groupWeights, (w) => 0.5 * w);
+    this.whitening = model.whitening;
+    this.negOffsets = new Float32Array(K * M * d);
     this.blocks = [];
     for (let j = 0; j < M; j++) {
       for (let first = 0; first < K; first += this.classBlockSize) {
@@ -128,6 +137,7 @@ export class GroupedGaussianScorer {
               dot += value * (model.means[mean + t] ?? 0);
             }
             offset[c * d + r] = -dot;
+            this.negOffsets[(k * M + j) * d + r] = -dot;
             if (reducer) reducer[(c * d + r) * classes + c] = halfWeight[c] ?? 0;
           }
         }
@@ -187,54 +197,39 @@ export class GroupedGaussianScorer {
 
 
   /**
-   * Predicts from the seed groups whether pruning pays: extrapolating partial sums linearly in the
-   * number of groups, pair (i, k) would be dropped after about `M * P[i, best] / P[i, k]` groups;
-   * when the predicted remaining per-class work is more than half of the full remaining work (e.g.
-   * OOD samples far from every class), the stacked GEMMs are faster. Only the speed depends on it.
+   * `(L^-1)^T [d, d]`, `-L^-1 mu [d]` and `0.5 w` of class k, group j. The factor is built on the host
+   * and uploaded (a column block of the stacked `[d, K d]` factor would need a strided slice, which
+   * costs ~40 ms on wasm against ~0.02 ms for the upload). Caller disposes the tensors.
    */
-  private pruningLooksUseless(partial: Float64Array, best: Int32Array, n: number): boolean {
-    const K = this.numClasses;
-    const M = this.numGroups;
-    const g0 = this.seedGroups;
-    let work = 0;
-    for (let i = 0; i < n; i++) {
-      const top = partial[i * K + (best[i] ?? 0)] ?? 0;
-      for (let k = 0; k < K; k++) {
-        if (k === best[i]) {
-          work += M - g0;
-          continue;
-        }
-        const value = partial[i * K + k] ?? 0;
-        const dies = value > 0 ? (M * top) / value : M;
-        work += Math.max(0, Math.min(M, dies) - g0);
-      }
-    }
-    return work > 0.5 * n * K * (M - g0);
-  }
-
-  /** `[d, d]` factor slice, `[d]` negated offset and `0.5 w` of class k, group j. Caller disposes the tensors. */
   private classFactor(k: number, j: number): { factor: tf.Tensor2D; negOffset: tf.Tensor1D; halfWeight: number } {
-    const blocksPerGroup = Math.ceil(this.numClasses / this.classBlockSize);
-    const b = Math.floor(k / this.classBlockSize);
-    const block = this.blocks[j * blocksPerGroup + b] as StackedBlock;
-    const c = k - block.firstClass;
     const d = this.groupDim;
+    const base = (k * this.numGroups + j) * d * d;
+    const transposed = new Float32Array(d * d);
+    for (let r = 0; r < d; r++) {
+      for (let t = 0; t <= r; t++) transposed[t * d + r] = this.whitening[base + r * d + t] ?? 0;
+    }
+    const offset = (k * this.numGroups + j) * d;
     return {
-      factor: tf.slice(block.factor, [0, c * d], [d, d]),
-      negOffset: tf.slice(block.negOffset, [c * d], [d]),
+      factor: tf.tensor2d(transposed, [d, d]),
+      negOffset: tf.tensor1d(this.negOffsets.subarray(offset, offset + d)),
       halfWeight: this.halfWeights[k * this.numGroups + j] ?? 0,
     };
   }
 
   /**
-   * `min_k S_k(x)` and its class for `rows [n, M d]` with exact pruning. Every term is `>= 0`, so
-   * a partial sum over some groups is a lower bound of `S_k`. (1) The first `seedGroups` groups are
-   * scored for every class with the stacked GEMMs; (2) each sample's best class so far is completed
-   * (per-class GEMMs on that class's rows), which gives an upper bound `U_i` of the minimum;
-   * (3) the remaining groups are added group by group, per class, only for the (sample, class) pairs
-   * whose partial sum is still `<= U_i (1 + 1e-4)`; a pair above it can never be the minimum and is
-   * dropped. The result equals the full computation up to float32 rounding of the partial sums
-   * (the 1e-4 relative margin keeps rounding from dropping the true minimum).
+   * `min_k S_k(x)` and its class for `rows [n, M d]` with exact pruning. Every term is `>= 0`, so a
+   * partial sum over some groups is a lower bound of `S_k`.
+   * (1) The first `seedGroups` groups are scored for every class with the stacked GEMMs; dividing a
+   *     class's partial sum by the weight those groups carry (`sum_{j < g0} w[k,j]`) estimates its full
+   *     score, and the class with the smallest estimate is each sample's candidate.
+   * (2) The candidate is completed (per-class GEMMs on its rows): its score `U_i` bounds the minimum.
+   * (3) Every other class adds its remaining groups in decreasing order of its weights, so partial sums
+   *     grow fastest; a (sample, class) pair whose partial sum exceeds `U_i (1 + 1e-4)` can never be the
+   *     minimum and is dropped.
+   * When the seed estimates predict that less than half of the remaining work would be skipped (e.g.
+   * samples far from every class), the remaining groups are scored with the stacked GEMMs instead.
+   * Either way the result equals the full computation up to float32 rounding (the 1e-4 relative
+   * margin keeps rounding from dropping the true minimum).
    */
   async minimumWithPruning(
     rows: tf.Tensor2D,
@@ -249,24 +244,51 @@ export class GroupedGaussianScorer {
     const seed = this.classScores(rows, 0, g0);
     const partial = Float64Array.from(await seed.data());
     seed.dispose();
-    const best = new Int32Array(n);
+    // per class: the weight mass of the seed groups, and the remaining groups by decreasing weight
+    const seedMass = new Float64Array(K);
+    const order: number[][] = [];
+    const orderMass: Float64Array[] = [];
+    for (let k = 0; k < K; k++) {
+      let mass = 0;
+      for (let j = 0; j < g0; j++) mass += this.halfWeights[k * M + j] ?? 0;
+      seedMass[k] = mass;
+      const rest = Array.from({ length: M - g0 }, (_, r) => g0 + r).sort(
+        (a, b) => (this.halfWeights[k * M + b] ?? 0) - (this.halfWeights[k * M + a] ?? 0),
+      );
+      order.push(rest);
+      orderMass.push(Float64Array.from(rest, (j) => this.halfWeights[k * M + j] ?? 0));
+    }
+    const estimate = (i: number, k: number): number => {
+      const total = (seedMass[k] ?? 0) + (orderMass[k] ?? new Float64Array(0)).reduce((a, b) => a + b, 0);
+      const mass = seedMass[k] ?? 0;
+      return mass > 0 ? ((partial[i * K + k] ?? 0) * total) / mass : partial[i * K + k] ?? 0;
+    };
+    const candidate = new Int32Array(n);
+    const candidateEstimate = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       let arg = 0;
-      for (let k = 1; k < K; k++) if ((partial[i * K + k] ?? 0) < (partial[i * K + arg] ?? 0)) arg = k;
-      best[i] = arg;
+      let value = estimate(i, 0);
+      for (let k = 1; k < K; k++) {
+        const e = estimate(i, k);
+        if (e < value) {
+          value = e;
+          arg = k;
+        }
+      }
+      candidate[i] = arg;
+      candidateEstimate[i] = value;
     }
-    if (g0 < M && this.pruningLooksUseless(partial, best, n)) {
-      // Too few pairs would be dropped early: finish every class with the stacked GEMMs instead.
-      const rest = this.classScores(rows, g0, M);
-      const restValues = await rest.data();
-      rest.dispose();
+    if (g0 >= M || this.pruningLooksUseless(partial, candidate, candidateEstimate, seedMass, orderMass, n)) {
+      const rest = g0 < M ? this.classScores(rows, g0, M) : null;
+      const restValues = rest ? await rest.data() : null;
+      rest?.dispose();
       const minimum = new Float64Array(n);
       const argMin = new Int32Array(n);
       for (let i = 0; i < n; i++) {
         let arg = 0;
         let min = Number.POSITIVE_INFINITY;
         for (let k = 0; k < K; k++) {
-          const value = (partial[i * K + k] ?? 0) + (restValues[i * K + k] ?? 0);
+          const value = (partial[i * K + k] ?? 0) + (restValues?.[i * K + k] ?? 0);
           if (value < min) {
             min = value;
             arg = k;
@@ -277,11 +299,10 @@ export class GroupedGaussianScorer {
       }
       return { minimum, argMin, pairsEvaluated: n * K * M, mode: 'full' };
     }
-    const groups: tf.Tensor2D[] = [];
-    for (let j = 0; j < M; j++) groups.push(j < g0 ? (null as unknown as tf.Tensor2D) : tf.slice(rows, [0, j * d], [n, d]));
-    let pairsEvaluated = 0;
-    // Adds groups [from, M) of class k for the listed rows to `partial` (optionally stopping pairs above their bound).
-    const addGroups = async (k: number, rowList: number[], j: number): Promise<void> => {
+    const groups: (tf.Tensor2D | null)[] = [];
+    for (let j = 0; j < M; j++) groups.push(j < g0 ? null : tf.slice(rows, [0, j * d], [n, d]));
+    let pairsEvaluated = n * K * g0;
+    const addGroup = async (k: number, rowList: number[], j: number): Promise<void> => {
       if (rowList.length === 0) return;
       const { factor, negOffset, halfWeight } = this.classFactor(k, j);
       const contribution = tf.tidy(() => {
@@ -298,33 +319,33 @@ export class GroupedGaussianScorer {
       pairsEvaluated += rowList.length;
     };
     try {
-      // (2) complete each sample's seed-best class: an upper bound of its minimum
-      const rowsOfBest: number[][] = Array.from({ length: K }, () => []);
-      best.forEach((k, i) => rowsOfBest[k]?.push(i));
-      for (let k = 0; k < K; k++) for (let j = g0; j < M; j++) await addGroups(k, rowsOfBest[k] ?? [], j);
+      // (2) complete each sample's candidate: an upper bound of its minimum
+      const rowsOfCandidate: number[][] = Array.from({ length: K }, () => []);
+      candidate.forEach((k, i) => rowsOfCandidate[k]?.push(i));
+      for (let k = 0; k < K; k++) for (const j of order[k] ?? []) await addGroup(k, rowsOfCandidate[k] ?? [], j);
       const bound = new Float64Array(n);
-      for (let i = 0; i < n; i++) bound[i] = partial[i * K + (best[i] ?? 0)] ?? 0;
-      // (3) the other classes, group by group, dropping pairs whose partial sum exceeds the bound
+      for (let i = 0; i < n; i++) bound[i] = (partial[i * K + (candidate[i] ?? 0)] ?? 0) * margin;
+      // (3) the other classes, heaviest remaining group first, dropping pairs above the bound
       const alive: number[][] = Array.from({ length: K }, (_, k) => {
         const list: number[] = [];
-        for (let i = 0; i < n; i++) if (best[i] !== k && (partial[i * K + k] ?? 0) <= (bound[i] ?? 0) * margin) list.push(i);
+        for (let i = 0; i < n; i++) if (candidate[i] !== k && (partial[i * K + k] ?? 0) <= (bound[i] ?? 0)) list.push(i);
         return list;
       });
-      for (let j = g0; j < M; j++) {
+      for (let step = 0; step < M - g0; step++) {
         for (let k = 0; k < K; k++) {
           const list = alive[k] ?? [];
           if (list.length === 0) continue;
-          await addGroups(k, list, j);
-          alive[k] = list.filter((i) => (partial[i * K + k] ?? 0) <= (bound[i] ?? 0) * margin);
+          await addGroup(k, list, order[k]?.[step] ?? g0);
+          alive[k] = list.filter((i) => (partial[i * K + k] ?? 0) <= (bound[i] ?? 0));
         }
       }
       const minimum = new Float64Array(n);
       const argMin = new Int32Array(n);
       for (let i = 0; i < n; i++) {
-        minimum[i] = bound[i] ?? 0;
-        argMin[i] = best[i] ?? 0;
+        minimum[i] = partial[i * K + (candidate[i] ?? 0)] ?? 0;
+        argMin[i] = candidate[i] ?? 0;
       }
-      // survivors are complete: the smallest complete sum is the minimum
+      // survivors are complete: the smallest complete sum is the minimum (ties: the smaller class index)
       alive.forEach((list, k) => {
         for (const i of list) {
           const value = partial[i * K + k] ?? 0;
@@ -334,10 +355,50 @@ export class GroupedGaussianScorer {
           }
         }
       });
-      return { minimum, argMin, pairsEvaluated: pairsEvaluated + n * K * g0, mode: 'pruned' };
+      return { minimum, argMin, pairsEvaluated, mode: 'pruned' };
     } finally {
-      tf.dispose(groups.filter((g) => g !== null));
+      tf.dispose(groups.filter((g): g is tf.Tensor2D => g !== null));
     }
+  }
+
+  /**
+   * Predicts whether pruning pays: pair (i, k)'s partial sum is extrapolated as its seed estimate of
+   * the full score times the weight mass added so far, and it is predicted to be dropped once that
+   * exceeds the candidate's estimate. When more than half of the remaining per-class work would
+   * still be done (samples far from every class, classes that are not separated), the stacked GEMMs
+   * are faster. Only the speed depends on this prediction, never the result.
+   */
+  private pruningLooksUseless(
+    partial: Float64Array,
+    candidate: Int32Array,
+    candidateEstimate: Float64Array,
+    seedMass: Float64Array,
+    orderMass: Float64Array[],
+    n: number,
+  ): boolean {
+    const K = this.numClasses;
+    const steps = this.numGroups - this.seedGroups;
+    let work = 0;
+    for (let i = 0; i < n; i++) {
+      const bound = candidateEstimate[i] ?? 0;
+      for (let k = 0; k < K; k++) {
+        if (k === candidate[i]) {
+          work += steps;
+          continue;
+        }
+        const mass = seedMass[k] ?? 0;
+        let value = partial[i * K + k] ?? 0;
+        const rate = mass > 0 ? value / mass : 0;
+        const masses = orderMass[k] ?? new Float64Array(0);
+        let step = 0;
+        while (step < steps && value <= bound) {
+          value += rate * (masses[step] ?? 0);
+          step++;
+        }
+        work += step;
+      }
+    }
+    return work > 0.5 * n * K * steps;
   }
 
   /**
