@@ -1,5 +1,5 @@
 import { defineConfig, mergeConfig } from 'vitest/config';
-import { sharedConfig } from './vitest.shared';
+import { sharedConfig } from './vitest.shared.ts';
 
 // The root run covers every package, example and benchmark test in one vitest process tree.
 // It also writes vitest's JSON report, which .ci/run reads to print its closing line.

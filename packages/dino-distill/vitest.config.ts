@@ -1,4 +1,4 @@
 import { defineConfig } from 'vitest/config';
-import { sharedConfig } from '../../vitest.shared';
+import { sharedConfig } from '../../vitest.shared.ts';
 
 export default defineConfig(sharedConfig);
