@@ -10,11 +10,11 @@ import { hvcmTrainStep } from '../train/hvcm-train-step';
 
 // CI-sized integration test: a tiny CNN backbone (two 5x5 stride-2 convolutions, 16 and 32 channels,
 // ReLU, 1568 features) + HvcmHead (bottleneck 64, M 16, d 8) + HvcmLoss (alpha 1, beta 0.1, kl-pair)
-// trained with L = L_hvcm only on 6000 MNIST training digits for 3 epochs (batch 64, Adam 3e-3 for
+// trained with L = L_hvcm only on 12000 MNIST training digits for 3 epochs (batch 64, Adam 3e-3 for
 // the network and the centers) on the wasm backend with @hvcm/backbones' training kernels, then
 // class x group Gaussians fitted on the training attributes. Held-out: the first 1000 test digits.
 
-const TRAIN = 6000;
+const TRAIN = 12000;
 const TEST = 1000;
 const EPOCHS = 3;
 const BATCH = 64;
@@ -94,9 +94,11 @@ describe('HVCM on an MNIST subset (integration)', () => {
       `integration: epoch losses ${epochLoss.map((v) => v.toFixed(4)).join(' ')}; cosine accuracy ${cosineHits / TEST}; ` +
         `Gaussian nearest-class accuracy ${gaussianHits / TEST}; ${scorer.ridgeReport?.blocksWithRidge} ridged blocks`,
     );
-    // measured 0.942 (cosine) / 0.953 (Gaussian) with these seeds on wasm; see the package README
-    expect(cosineHits / TEST).toBeGreaterThan(0.93);
-    expect(gaussianHits / TEST).toBeGreaterThan(0.94);
+    // Measured with these seeds on wasm (deterministic): cosine 0.955, Gaussian nearest class 0.968.
+    // The cosine classifier is the fragile one: 6000 digits gave 0.942, 20000 gave 0.926 (the loss
+    // kept falling, the Gaussians reached 0.978); see the package README.
+    expect(cosineHits / TEST).toBeGreaterThan(0.95);
+    expect(gaussianHits / TEST).toBeGreaterThan(0.95);
     scorer.dispose();
     head.dispose();
     loss.dispose();
