@@ -223,6 +223,13 @@ for (const sizeName of values.sizes.split(',')) {
         // without the loop, the first variant is the reference
         if (values['skip-loop'] && Number.isNaN(reference.rate)) Object.assign(reference, { rate: fast.rate, scores: fast.scores.slice(0, loopN) });
         const diff = maxAbsDiff(fast.scores.subarray(0, loopN), reference.scores);
+        if (scorer.pruning) {
+          const rows = Math.min(n, scorer.rowsPerChunk);
+          const head = tf.slice(input, [0, 0], [rows, M * d]);
+          const stats = await scorer.minimumWithPruning(head);
+          head.dispose();
+          console.log(`    pruning on ${rows} rows: ${stats.mode}, ${((100 * stats.pairsEvaluated) / (rows * K * M)).toFixed(1)} % of the (sample, class, group) blocks evaluated`);
+        }
         console.log(`    speed-up ${(fast.rate / reference.rate).toFixed(2)}x, ${((fast.rate * mflop) / 1000).toFixed(1)} GFLOP/s-equivalent, max |diff| vs reference on ${loopN} rows ${diff.abs.toExponential(2)} (relative ${diff.rel.toExponential(2)})`);
       }
       scorer.dispose();
