@@ -7,6 +7,7 @@ import { ClassGroupMoments } from './class-group-moments';
 import { referenceClassScores } from './reference-scores';
 import { makeSyntheticGaussians, sampleSynthetic, seededNormal, trueCovariance } from './synthetic-gaussians.test-helper';
 import type { GroupedGaussianModel } from './grouped-gaussian-model';
+import { createDetector, detectorFromJSON } from '../registry/registry';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -224,6 +225,19 @@ describe('GroupedGaussianScorer', () => {
     restored.dispose();
     expect(tf.memory().numTensors).toBe(before);
     await expect(detector.score({ data: data.features, shape: [100, 4] })).rejects.toThrow(/disposed/);
+  });
+
+  it('is registered: createDetector and detectorFromJSON give the same scores', async () => {
+    const truth = makeSyntheticGaussians(2, 2, 2, 61);
+    const data = sampleSynthetic(truth, 40, 62);
+    const x = { data: data.features, shape: [80, 4] as const };
+    const detector = createDetector('grouped-gaussian', { numGroups: 2 });
+    expect(detector).toBeInstanceOf(GroupedGaussianDetector);
+    await detector.fit(x, data.labels);
+    const restored = detectorFromJSON(JSON.parse(JSON.stringify(detector.toJSON())));
+    expect(Array.from(await restored.score(x))).toEqual(Array.from(await detector.score(x)));
+    detector.dispose();
+    restored.dispose();
   });
 
   it('rejects features whose width is not a multiple of M', async () => {
