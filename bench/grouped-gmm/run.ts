@@ -190,8 +190,8 @@ for (const sizeName of values.sizes.split(',')) {
     const minSeconds = backend === 'cpu' ? 3 : 5;
     // the slow loop runs on the first loopN rows (its rate does not depend on the batch much)
     const loopN = Math.min(n, values['loop-n'] ? Number(values['loop-n']) : 128);
-    let slow = { rate: Number.NaN, scores: new Float32Array(loopN) };
-    let slowOod = { rate: Number.NaN, scores: new Float32Array(loopN) };
+    let slow: { rate: number; scores: Float32Array } = { rate: Number.NaN, scores: new Float32Array(loopN) };
+    let slowOod: { rate: number; scores: Float32Array } = { rate: Number.NaN, scores: new Float32Array(loopN) };
     if (!values['skip-loop']) {
       const loop = new PerClassLoop(model);
       const head = tf.slice(x, [0, 0], [loopN, M * d]);
