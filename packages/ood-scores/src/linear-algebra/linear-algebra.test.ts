@@ -132,6 +132,21 @@ describe('choleskyWithRidge', () => {
     expect((l[2] ?? 0) ** 2 + (l[3] ?? 0) ** 2).toBeCloseTo(1 + 1e-6, 12);
   });
 
+  it('treats rounding-size pivots of a rank-deficient covariance as zero and adds a ridge', () => {
+    // Unbiased covariance of the 2 samples (0.1, 0.7) and (0.3, 0.1) in 2 dimensions: rank 1, but the
+    // second pivot left by rounding is 0.18 - 0.02 * (0.06 / 0.02)^2 ~ 3e-17, not exactly 0.
+    const x = [0.1, 0.7, 0.3, 0.1];
+    const mean = [(x[0]! + x[2]!) / 2, (x[1]! + x[3]!) / 2];
+    const cov = new Float64Array(4);
+    for (const r of [0, 1]) {
+      for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) cov[i * 2 + j]! += (x[2 * r + i]! - mean[i]!) * (x[2 * r + j]! - mean[j]!);
+    }
+    expect(() => cholesky(cov, 2)).toThrow(NotPositiveDefiniteError);
+    const result = choleskyWithRidge(cov, 2);
+    expect(result.eps).toBe(1e-6);
+    expect(result.ridge).toBeCloseTo((1e-6 * (cov[0]! + cov[3]!)) / 2, 20);
+  });
+
   it('grows the ridge until it works and uses 1 as scale for an all-zero matrix', () => {
     // Eigenvalues of [[0, 0], [0, -0.001]] are 0 and -1e-3; trace/d = -5e-4 <= 0 so scale is 1:
     // eps must exceed 1e-3, which the sequence 1e-6, 1e-5, 1e-4, 1e-3 (equal: pivot 0), 1e-2 reaches at 1e-2.
