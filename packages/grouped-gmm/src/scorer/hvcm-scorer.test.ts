@@ -8,7 +8,8 @@ import { auroc, CorruptFileError } from '@hvcm/metrics';
 import { inverseLower, referenceClassScores } from '@hvcm/ood-scores';
 import { HvcmScorer } from './hvcm-scorer';
 import { fitHvcmGaussians } from '../fit/fit-hvcm-gaussians';
-import { makeSyntheticGaussians, sampleSynthetic, seededNormal, trueCovariance } from './synthetic-gaussians.test-helper';
+// The same synthetic data as the GroupedGaussian tests: one helper, shared from its home in ood-scores.
+import { makeSyntheticGaussians, sampleSynthetic, seededNormal, trueCovariance } from '../../../ood-scores/src/grouped-gaussian/synthetic-gaussians.test-helper';
 
 const K = 4;
 const M = 3;
