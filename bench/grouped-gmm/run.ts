@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { GroupedGaussianScorer, type GroupedGaussianModel, type GroupedGaussianScorerOptions } from '@hvcm/ood-scores';
+import { normalSource } from '../shared/normal-source';
 
 const { values } = parseArgs({
   options: {
@@ -29,22 +30,9 @@ const { values } = parseArgs({
   },
 });
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  const uniform = (): number => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return (s + 0.5) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-}
-
 /** Random model: means N(0, 1); L^-1 lower triangular, diagonal in [0.5, 1.5], off-diagonal N(0, 0.3^2 / d). */
 function randomModel(K: number, M: number, d: number, seed: number): GroupedGaussianModel {
-  const normal = rng(seed);
+  const normal = normalSource(seed);
   const whitening = new Float64Array(K * M * d * d);
   const off = 0.3 / Math.sqrt(d);
   for (let b = 0; b < K * M; b++) {
@@ -66,7 +54,7 @@ function randomModel(K: number, M: number, d: number, seed: number): GroupedGaus
 /** n samples, each from a random class: a_j = mu + (L^-1)^-1 z (forward substitution). */
 function sampleId(model: GroupedGaussianModel, n: number, seed: number): Float32Array {
   const { numClasses: K, numGroups: M, groupDim: d } = model;
-  const normal = rng(seed);
+  const normal = normalSource(seed);
   const out = new Float32Array(n * M * d);
   const x = new Float64Array(d);
   for (let i = 0; i < n; i++) {
@@ -179,7 +167,7 @@ for (const sizeName of values.sizes.split(',')) {
   console.log(`\n${sizeName}: K ${K}, M ${M}, d ${d} (${mflop.toFixed(1)} MFLOP per sample in the GEMMs), ${n} ID samples per call`);
   const model = randomModel(K, M, d, 7);
   const data = sampleId(model, n, 8);
-  const oodNormal = rng(9);
+  const oodNormal = normalSource(9);
   const ood = Float32Array.from({ length: n * M * d }, () => 2 * oodNormal());
   for (const backend of size.backends.filter((b) => values.backends.split(',').includes(b))) {
     await tf.setBackend(backend);

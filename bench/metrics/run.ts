@@ -4,6 +4,7 @@
  * Run: `pnpm bench metrics` (options: --n 10000000 --float64).
  */
 import { parseArgs } from 'node:util';
+import { normalSource } from '../shared/normal-source';
 import { auroc, auprIn, evaluateOod, fprAtTpr, thresholdAtTpr } from '@hvcm/metrics';
 
 const { values } = parseArgs({ args: process.argv.slice(2).filter((arg) => arg !== '--'), options: { n: { type: 'string', default: '10000000' }, float64: { type: 'boolean', default: false } } });
@@ -11,18 +12,9 @@ const total = Number(values.n);
 const Typed = values.float64 ? Float64Array : Float32Array;
 
 function normals(n: number, mean: number, seed: number): Float32Array | Float64Array {
-  // xorshift32 + Box-Muller: fast and reproducible.
-  let s = seed >>> 0 || 1;
-  const next = (): number => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return (s + 0.5) / 4294967296;
-  };
+  const normal = normalSource(seed);
   const out = new Typed(n);
-  for (let i = 0; i < n; i++) out[i] = mean + Math.sqrt(-2 * Math.log(next())) * Math.cos(2 * Math.PI * next());
+  for (let i = 0; i < n; i++) out[i] = mean + normal();
   return out;
 }
 

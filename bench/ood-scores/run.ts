@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+import { normalSource } from '../shared/normal-source';
 import {
   DETECTOR_REGISTRY,
   GroupedGaussianDetector,
@@ -44,20 +45,6 @@ const nKnnTest = Number(values['knn-test']);
 const k = Number(values.k);
 const repeats = Number(values.repeats);
 const only = new Set(values.only.split(','));
-
-/** xorshift32 + Box-Muller: fast, reproducible normals. */
-function normalSource(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  const uniform = (): number => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return (s + 0.5) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-}
 
 /** Gaussian clusters: `classes` random means (scale 2) plus unit noise. Labels cycle over classes. */
 function clusters(n: number, d: number, numClasses: number, seed: number): { features: FeatureInput; labels: Int32Array } {
