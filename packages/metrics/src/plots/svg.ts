@@ -47,7 +47,11 @@ export function axes(frame: Frame, xRange: [number, number], yRange: [number, nu
   parts.push(
     `<text x="16" y="${height / 2}" text-anchor="middle" font-size="13" transform="rotate(-90 16 ${height / 2})">${escapeXml(labels.y)}</text>`,
   );
-  parts.push(`<text x="${width / 2}" y="24" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(labels.title)}</text>`);
+  // Bold sans-serif glyphs average ~0.6 em: shrink a long title so it fits the width.
+  const titleSize = Math.min(15, Math.floor((width - 16) / (0.6 * Math.max(1, labels.title.length))));
+  parts.push(
+    `<text x="${width / 2}" y="24" text-anchor="middle" font-size="${titleSize}" font-weight="bold">${escapeXml(labels.title)}</text>`,
+  );
   return parts.join('\n');
 }
 
