@@ -15,7 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { selectBackend } from '@hvcm/backbones';
+import { createTinyConvNet, selectBackend } from '@hvcm/backbones';
 import { createRng, loadMnist, mnistOpenSetSplit, randomPermutation, selectOpenSet, type ArrayImageDataset } from '@hvcm/datasets';
 import { HvcmHead, HvcmLoss, HvcmScorer, hvcmTrainStep } from '@hvcm/grouped-gmm';
 import { evaluateOod, formatEvaluationTable, rocCurve, rocCurveSvg, scoreHistogramSvg } from '@hvcm/metrics';
@@ -89,29 +89,15 @@ console.log(`backend ${backend.name} (${backend.reason}); ${numTrain} known-clas
 console.log(`test: first ${numTest} test digits = ${testSelection.knownIndices.length} ID (known) + ${testSelection.unknownIndices.length} OOD (unknown)\n`);
 
 // Backbone: two 5x5 stride-2 convolutions (16 and 32 channels, ReLU) -> 1568 features.
-/** A trainable variable from `init`; the initial tensor is disposed (the variable keeps its data). */
-function variableFrom<R extends tf.Rank>(init: tf.Tensor<R>, name: string): tf.Variable<R> {
-  const v = tf.variable(init, true, name);
-  init.dispose();
-  return v;
-}
-const k1 = variableFrom(tf.randomNormal([5, 5, 1, 16], 0, Math.sqrt(2 / 25), 'float32', seed + 4), 'mnist-open-set/k1') as tf.Variable<tf.Rank.R4>;
-const b1 = variableFrom(tf.zeros([16]), 'mnist-open-set/b1');
-const k2 = variableFrom(tf.randomNormal([5, 5, 16, 32], 0, Math.sqrt(2 / 400), 'float32', seed + 5), 'mnist-open-set/k2') as tf.Variable<tf.Rank.R4>;
-const b2 = variableFrom(tf.zeros([32]), 'mnist-open-set/b2');
-const backbone = (x: tf.Tensor4D): tf.Tensor2D =>
-  tf.tidy(() => {
-    const h1 = tf.relu(tf.add(tf.conv2d(x, k1, 2, 'same'), b1)) as tf.Tensor4D;
-    const h2 = tf.relu(tf.add(tf.conv2d(h1, k2, 2, 'same'), b2));
-    return tf.reshape(h2, [x.shape[0], 7 * 7 * 32]) as tf.Tensor2D;
-  });
-const head = new HvcmHead({ inputDim: 7 * 7 * 32, numGroups: M, groupDim: d, bottleneckDim: 64, seed: seed + 1 });
+const net = createTinyConvNet({ seed: seed + 4, name: 'mnist-open-set' });
+const backbone = net.forward;
+const head = new HvcmHead({ inputDim: net.featureDim, numGroups: M, groupDim: d, bottleneckDim: 64, seed: seed + 1 });
 const loss = new HvcmLoss({ numClasses: K, numGroups: M, groupDim: d, seed: seed + 2 });
 const step = {
   features: backbone,
   head,
   loss,
-  networkVariables: [k1, b1, k2, b2, ...head.variables],
+  networkVariables: [...net.variables, ...head.variables],
   optimizer: tf.train.adam(3e-3),
   centerOptimizer: tf.train.adam(3e-3),
 };
@@ -203,6 +189,6 @@ head.dispose();
 loss.dispose();
 step.optimizer.dispose();
 step.centerOptimizer.dispose();
-tf.dispose([k1, b1, k2, b2]);
+net.dispose();
 console.log(`\nDrawn: ${rocPath}\n       ${histPath}`);
 console.log(`tensor growth over training after the first step: ${tensorGrowth}; live tensors at exit: ${tf.memory().numTensors}; wall time ${elapsed()}`);

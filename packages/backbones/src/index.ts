@@ -12,6 +12,7 @@ export type {
 export type { BlockKind, ConvDescription, ResNetDescription, ResNetSpec, StemKind } from './models/resnet-spec';
 export { countParameters, describeResNet } from './models/resnet-spec';
 export { ResNet } from './models/resnet';
+export { createTinyConvNet, type TinyConvNet, type TinyConvNetOptions } from './models/tiny-conv-net';
 export {
   backboneSpec,
   createBackbone,

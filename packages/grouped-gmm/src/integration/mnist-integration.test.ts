@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmTrainingKernels } from '@hvcm/backbones';
+import { createTinyConvNet, registerWasmTrainingKernels } from '@hvcm/backbones';
 import { loadMnist } from '@hvcm/datasets';
 import { HvcmHead } from '../head/hvcm-head';
 import { HvcmLoss } from '../loss/hvcm-loss';
@@ -32,23 +32,15 @@ describe('HVCM on an MNIST subset (integration)', () => {
     const test = await loadMnist({ split: 'test' });
     const images = (ds: typeof train, start: number, n: number) =>
       tf.tidy(() => tf.div(tf.tensor4d(Float32Array.from(ds.images.subarray(start * 784, (start + n) * 784)), [n, 28, 28, 1]), 255) as tf.Tensor4D);
-    const k1 = tf.variable(tf.randomNormal([5, 5, 1, 16], 0, Math.sqrt(2 / 25), 'float32', 5), true, 'integration/k1') as tf.Variable<tf.Rank.R4>;
-    const b1 = tf.variable(tf.zeros([16]), true, 'integration/b1');
-    const k2 = tf.variable(tf.randomNormal([5, 5, 16, 32], 0, Math.sqrt(2 / 400), 'float32', 6), true, 'integration/k2') as tf.Variable<tf.Rank.R4>;
-    const b2 = tf.variable(tf.zeros([32]), true, 'integration/b2');
-    const backbone = (x: tf.Tensor4D): tf.Tensor2D =>
-      tf.tidy(() => {
-        const h1 = tf.relu(tf.add(tf.conv2d(x, k1, 2, 'same'), b1)) as tf.Tensor4D;
-        const h2 = tf.relu(tf.add(tf.conv2d(h1, k2, 2, 'same'), b2));
-        return tf.reshape(h2, [x.shape[0], 7 * 7 * 32]) as tf.Tensor2D;
-      });
-    const head = new HvcmHead({ inputDim: 7 * 7 * 32, numGroups: M, groupDim: d, bottleneckDim: 64, seed: 2 });
+    const net = createTinyConvNet({ seed: 5, name: 'integration' });
+    const backbone = net.forward;
+    const head = new HvcmHead({ inputDim: net.featureDim, numGroups: M, groupDim: d, bottleneckDim: 64, seed: 2 });
     const loss = new HvcmLoss({ numClasses: 10, numGroups: M, groupDim: d, seed: 3 });
     const step = {
       features: backbone,
       head,
       loss,
-      networkVariables: [k1, b1, k2, b2, ...head.variables],
+      networkVariables: [...net.variables, ...head.variables],
       optimizer: tf.train.adam(3e-3),
       centerOptimizer: tf.train.adam(3e-3),
     };
@@ -102,6 +94,6 @@ describe('HVCM on an MNIST subset (integration)', () => {
     scorer.dispose();
     head.dispose();
     loss.dispose();
-    tf.dispose([k1, b1, k2, b2]);
+    net.dispose();
   });
 });
