@@ -1,0 +1,91 @@
+// The hand-written wasm SIMD kernels (AssemblyScript sources in ../../assembly, compiled to
+// build/kernels.wasm by scripts/build-wasm.mjs). The module imports the tfjs wasm backend's own
+// memory, so a kernel reads its inputs and writes its outputs where the backend keeps tensors: no
+// copies in or out. One instance per backend instance (each worker thread has its own).
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** What the kernel module exports: functions over byte offsets into the backend's heap. */
+export type KernelExports = Record<string, (...args: number[]) => number | undefined>;
+
+/** The tfjs wasm backend as the kernels see it (fields of `BackendWasm`, not in its public types). */
+export interface WasmBackendInternals {
+  wasm: {
+    asm: { memory: WebAssembly.Memory };
+    _malloc(bytes: number): number;
+    _free(pointer: number): void;
+  };
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: string): { dataId: object; shape: number[]; dtype: string };
+}
+
+/** Thrown when build/kernels.wasm is missing (the package was not built). */
+export class KernelModuleMissingError extends Error {
+  constructor(path: string) {
+    super(
+      `@hvcm/backbones: the wasm kernel module ${path} does not exist; build it with ` +
+        '`pnpm --filter @hvcm/backbones build:wasm` (pnpm install and pnpm build do this)',
+    );
+    this.name = 'KernelModuleMissingError';
+  }
+}
+
+let compiled: WebAssembly.Module | undefined;
+const instances = new WeakMap<object, KernelExports>();
+
+/** Path of build/kernels.wasm: the package root is the nearest folder above this file with a package.json. */
+export function kernelModulePath(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json'))) return join(dir, 'build', 'kernels.wasm');
+    const up = dirname(dir);
+    if (up === dir) throw new Error('@hvcm/backbones: package root not found above ' + import.meta.url);
+    dir = up;
+  }
+}
+
+/** True when the compiled kernel module exists (the kernels can be used). */
+export function kernelModuleAvailable(): boolean {
+  return existsSync(kernelModulePath());
+}
+
+/** The kernel module instantiated on `backend`'s memory (cached per backend). */
+export function kernelsFor(backend: unknown): KernelExports {
+  const b = backend as WasmBackendInternals;
+  let exports = instances.get(b);
+  if (exports === undefined) {
+    if (compiled === undefined) {
+      const path = kernelModulePath();
+      if (!existsSync(path)) throw new KernelModuleMissingError(path);
+      compiled = new WebAssembly.Module(readFileSync(path));
+    }
+    const instance = new WebAssembly.Instance(compiled, { env: { memory: b.wasm.asm.memory } });
+    exports = instance.exports as unknown as KernelExports;
+    instances.set(b, exports);
+  }
+  return exports;
+}
+
+/** Byte offset of a tensor's data in the backend's heap. */
+export function heapOffset(backend: unknown, info: { dataId: object }): number {
+  const entry = (backend as WasmBackendInternals).dataIdMap.get(info.dataId);
+  if (entry === undefined) throw new Error('@hvcm/backbones: tensor data not found on the wasm backend');
+  return entry.memoryOffset;
+}
+
+/**
+ * Runs `body` with a scratch buffer of `bytes` bytes in the backend's heap, freed afterwards. For
+ * kernels that need workspace beyond their output. The pointer is 16-byte aligned (emscripten's
+ * malloc aligns to 8 only, as do tensors: wasm SIMD loads accept any alignment, aligned ones are faster).
+ */
+export function withScratch<T>(backend: unknown, bytes: number, body: (pointer: number) => T): T {
+  const wasm = (backend as WasmBackendInternals).wasm;
+  const pointer = wasm._malloc(bytes + 16);
+  if (pointer === 0) throw new Error(`@hvcm/backbones: out of wasm memory allocating ${bytes} bytes of scratch`);
+  try {
+    return body(pointer + ((16 - (pointer % 16)) % 16));
+  } finally {
+    wasm._free(pointer);
+  }
+}
