@@ -32,44 +32,88 @@
 }
 
 /**
- * U = G g G^T for every (input channel a, output channel b) of a 3x3 filter, written to `u`
- * [16, ci, coP] (coP = co rounded up to 8; columns co..coP are zero). The filter element
- * g[i][j][a][b] is read at element index base + i*sI + j*sJ + a*sA + b*sB of `g`, so one routine
- * serves both the plain filter [3, 3, ci, co] (base 0, sI 3*ci*co, sJ ci*co, sA co, sB 1) and
- * the input gradient's filter flipped in space with channels swapped (the original [3, 3, co, ci]:
- * base 8*ci*co, sI -3*ci*co, sJ -ci*co, sA 1, sB ci).
+ * U = G g G^T, G = [[1,0,0],[.5,.5,.5],[.5,-.5,.5],[0,0,1]], for 4 lanes of 3x3 taps: the tap (i, j)
+ * of the lanes is the `n` (1..4) floats at g + (i * sI + j * sJ) * 4 (byte offsets; sI, sJ may be
+ * negative: the flipped filter). Writes the 16 transformed vectors (position-major) to `tmp`.
  */
-export function winogradFilter(g: usize, ci: i32, co: i32, base: i32, sI: i32, sJ: i32, sA: i32, sB: i32, u: usize): void {
+function filterTile(g: usize, sI: i32, sJ: i32, n: i32, tmp: usize): void {
+  const half = f32x4.splat(0.5);
+  // Rows: q = G g (4 x 3), kept in tmp positions (i, j), j < 3.
+  for (let j = 0; j < 3; j++) {
+    const g0 = tap(g + <usize>(j * sJ << 2), n);
+    const g1 = tap(g + <usize>((sI + j * sJ) << 2), n);
+    const g2 = tap(g + <usize>((2 * sI + j * sJ) << 2), n);
+    const sum = f32x4.add(g0, g2);
+    v128.store(tmp + (<usize>j << 4), g0);
+    v128.store(tmp + (<usize>(4 + j) << 4), f32x4.mul(half, f32x4.add(sum, g1)));
+    v128.store(tmp + (<usize>(8 + j) << 4), f32x4.mul(half, f32x4.sub(sum, g1)));
+    v128.store(tmp + (<usize>(12 + j) << 4), g2);
+  }
+  // Columns: u = q G^T, in place (q[i][0..2] read before u[i][0..3] is written).
+  for (let i = 0; i < 4; i++) {
+    const r = tmp + (<usize>i << 6);
+    const q0 = v128.load(r);
+    const q1 = v128.load(r, 16);
+    const q2 = v128.load(r, 32);
+    const sum = f32x4.add(q0, q2);
+    v128.store(r, q0, 0);
+    v128.store(r, f32x4.mul(half, f32x4.add(sum, q1)), 16);
+    v128.store(r, f32x4.mul(half, f32x4.sub(sum, q1)), 32);
+    v128.store(r, q2, 48);
+  }
+}
+
+@inline function tap(p: usize, n: i32): v128 {
+  return n == 4 ? v128.load(p) : loadPartial(p, n);
+}
+
+/**
+ * The transformed filter u [16, ci, coP] (coP = co rounded up to 8; columns co..coP zero) of a
+ * 3x3 convolution with ci input and co output channels, from
+ * - flipped = 0: g [3, 3, ci, co] used as is (vectorised over output channels, contiguous);
+ * - flipped = 1: g [3, 3, co, ci] flipped in space with in/out channels swapped (the stride-1 input
+ *   gradient of a convolution by g): u's (i, j, a, b) tap is g[2-i][2-j][b][a] (vectorised over a,
+ *   contiguous in g, stored lane by lane).
+ * `tmp` is 256 bytes of 16-byte-aligned scratch.
+ */
+export function winogradFilter(g: usize, ci: i32, co: i32, flipped: i32, u: usize, tmp: usize): void {
   const coP = roundUp(co, 8);
   const plane = <usize>(ci * coP) << 2;
+  const tapStride = ci * co;
+  if (flipped == 0) {
+    for (let a = 0; a < ci; a++) {
+      for (let b = 0; b < coP; b += 4) {
+        const dst = u + (<usize>(a * coP + b) << 2);
+        const n = min(4, co - b);
+        if (n <= 0) {
+          for (let p = 0; p < 16; p++) v128.store(dst + <usize>p * plane, f32x4.splat(0));
+          continue;
+        }
+        filterTile(g + (<usize>(a * co + b) << 2), 3 * tapStride, tapStride, n, tmp);
+        for (let p = 0; p < 16; p++) v128.store(dst + <usize>p * plane, v128.load(tmp + (<usize>p << 4)));
+      }
+    }
+    return;
+  }
   for (let a = 0; a < ci; a++) {
-    for (let b = 0; b < coP; b++) {
+    for (let b = co; b < coP; b++) {
+      for (let p = 0; p < 16; p++) store<f32>(u + <usize>p * plane + (<usize>(a * coP + b) << 2), 0);
+    }
+  }
+  const last = g + (<usize>(8 * tapStride) << 2); // tap (2, 2): u's tap (0, 0)
+  for (let b = 0; b < co; b++) {
+    for (let a = 0; a < ci; a += 4) {
+      const n = min(4, ci - a);
+      filterTile(last + (<usize>(b * ci + a) << 2), -3 * tapStride, -tapStride, n, tmp);
       const dst = u + (<usize>(a * coP + b) << 2);
-      if (b >= co) {
-        for (let p = 0; p < 16; p++) store<f32>(dst + <usize>p * plane, 0);
-        continue;
-      }
-      const e = base + a * sA + b * sB;
-      // Rows: q = G g (4 x 3).
-      for (let j = 0; j < 3; j++) {
-        const g0 = load<f32>(g + (<usize>(e + j * sJ) << 2));
-        const g1 = load<f32>(g + (<usize>(e + sI + j * sJ) << 2));
-        const g2 = load<f32>(g + (<usize>(e + 2 * sI + j * sJ) << 2));
-        // Stash q[i][j] in u's positions (i, j) for now; the column pass below reads them back.
-        store<f32>(dst + <usize>(0 * 4 + j) * plane, g0);
-        store<f32>(dst + <usize>(1 * 4 + j) * plane, 0.5 * (g0 + g1 + g2));
-        store<f32>(dst + <usize>(2 * 4 + j) * plane, 0.5 * (g0 - g1 + g2));
-        store<f32>(dst + <usize>(3 * 4 + j) * plane, g2);
-      }
-      // Columns: u = q G^T (4 x 4), in place: read q[i][0..2] before writing u[i][0..3].
-      for (let i = 0; i < 4; i++) {
-        const q0 = load<f32>(dst + <usize>(i * 4) * plane);
-        const q1 = load<f32>(dst + <usize>(i * 4 + 1) * plane);
-        const q2 = load<f32>(dst + <usize>(i * 4 + 2) * plane);
-        store<f32>(dst + <usize>(i * 4) * plane, q0);
-        store<f32>(dst + <usize>(i * 4 + 1) * plane, 0.5 * (q0 + q1 + q2));
-        store<f32>(dst + <usize>(i * 4 + 2) * plane, 0.5 * (q0 - q1 + q2));
-        store<f32>(dst + <usize>(i * 4 + 3) * plane, q2);
+      const laneStride = <usize>coP << 2;
+      for (let p = 0; p < 16; p++) {
+        const v = v128.load(tmp + (<usize>p << 4));
+        const o = dst + <usize>p * plane;
+        store<f32>(o, f32x4.extract_lane(v, 0));
+        if (n > 1) store<f32>(o + laneStride, f32x4.extract_lane(v, 1));
+        if (n > 2) store<f32>(o + 2 * laneStride, f32x4.extract_lane(v, 2));
+        if (n > 3) store<f32>(o + 3 * laneStride, f32x4.extract_lane(v, 3));
       }
     }
   }
@@ -170,10 +214,11 @@ function inputTransform(
 function gemm(a: usize, b: usize, c: usize, rows: i32, ci: i32, ciP: i32, coP: i32): void {
   const aRow = <usize>ciP << 2;
   const bRow = <usize>coP << 2;
-  for (let t = 0; t < rows; t += 4) {
-    const a0 = a + <usize>t * aRow;
-    const cRow = c + <usize>t * bRow;
-    for (let j = 0; j < coP; j += 8) {
+  // Column blocks outside: the B panel [ci, 8] stays in L1 while the row groups pass over it.
+  for (let j = 0; j < coP; j += 8) {
+    for (let t = 0; t < rows; t += 4) {
+      const a0 = a + <usize>t * aRow;
+      const cRow = c + <usize>t * bRow;
       let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
       let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
       let c20 = f32x4.splat(0), c21 = f32x4.splat(0);

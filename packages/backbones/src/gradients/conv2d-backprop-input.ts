@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { callKernel, free, type KernelBackendLike } from './wasm-kernel-calls';
+import { kernelModuleAvailable } from '../kernels/kernel-module';
+import { winogradConv3x3, winogradIsFaster, type Pads } from '../kernels/winograd-conv2d';
 
 /** What the strided path needs beyond `KernelBackendLike`: building a small tensor from JavaScript. */
 interface WasmBackendLike extends KernelBackendLike {
@@ -30,7 +32,8 @@ function conv(
  * plain loop, not XNNPACK). With `dy` [N, Ho, Wo, Co], filter `W` [kh, kw, C, Co], padding (pt, pl):
  * - stride 1: dx[n, h, w, c] = sum_{i, j, o} dyPad[n, h + i, w + j, o] * Wflip[i, j, o, c], with
  *   `Wflip` the filter flipped in space and with in/out channels swapped, `dyPad` padded by
- *   kh - 1 - pt on top and H + pt - Ho at the bottom (negative: cropped);
+ *   kh - 1 - pt on top and H + pt - Ho at the bottom (negative: cropped); 3x3 filters on wasm go
+ *   to the Winograd kernel (flip and swap folded into its filter transform) where it is faster;
  * - stride s > 1, when H and W are multiples of s (every strided layer of the ResNets):
  *   `phaseInputGradient`, one convolution with no multiplications by zero;
  * - otherwise: the stride-1 form on `dy` with s - 1 zeros inserted between its rows and columns
@@ -58,6 +61,11 @@ export function conv2dBackpropInputViaConv(backendName: string) {
     const { batchSize: n, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
     const { outHeight: ho, outWidth: wo, outChannels: co, inHeight: h, inWidth: w } = info;
     const { top, left } = info.padInfo;
+
+    if (backendName === 'wasm' && sh === 1 && sw === 1) {
+      const pads = winogradInputGradientPads(dy, filter, info);
+      if (pads !== undefined) return winogradConv3x3(backend, dy, filter, pads, 'flipped');
+    }
 
     if (sh > 1 || sw > 1) {
       const phased = phaseInputGradient(backendName, backend as WasmBackendLike, dy, filter, info);
@@ -127,6 +135,22 @@ export function conv2dBackpropInputViaConv(backendName: string) {
     if (owned) free(backend, d);
     return dx;
   };
+}
+
+/**
+ * Padding of `dy` for the stride-1 input gradient of a 3x3 convolution as a Winograd convolution
+ * (top 2 - pt, bottom H + pt - Ho, likewise for columns), or undefined when it does not apply
+ * (not 3x3 float32, padding outside 0..2, kernel module not built) or is not faster for the shape.
+ */
+function winogradInputGradientPads(dy: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): Pads | undefined {
+  const { filterHeight: kh, filterWidth: kw, inHeight: h, inWidth: w, outHeight: ho, outWidth: wo } = info;
+  if (kh !== 3 || kw !== 3 || dy.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
+  if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return undefined;
+  const { top, left } = info.padInfo;
+  const pads = { top: 2 - top, bottom: h + top - ho, left: 2 - left, right: w + left - wo };
+  if (!Object.values(pads).every((p) => p >= 0 && p <= 2)) return undefined;
+  if (!winogradIsFaster(info.batchSize, h, w, info.outChannels, info.inChannels)) return undefined;
+  return kernelModuleAvailable() ? pads : undefined;
 }
 
 /** Taps of one output phase along one axis: dx index h = s*a + r meets filter taps i = rr + s*t with dy index a + base - t. */

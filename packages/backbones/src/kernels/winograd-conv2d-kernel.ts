@@ -1,0 +1,73 @@
+// The wasm backend's `Conv2D`, wrapped: 3x3 stride-1 dilation-1 NHWC float32 convolutions with
+// padding 0..2 per side go to the Winograd kernel where it was measured faster
+// (`winogradIsFaster`), everything else to the original (XNNPACK) kernel.
+import * as tf from '@tensorflow/tfjs-core';
+import { kernelModuleAvailable } from './kernel-module';
+import { winogradConv3x3, winogradIsFaster, type Pads } from './winograd-conv2d';
+
+const WASM = 'wasm';
+let saved: tf.KernelConfig | undefined;
+
+/** Padding of a 3x3 stride-1 NHWC float32 convolution the Winograd kernel can do, else undefined. */
+export function winogradConv2DPads(x: tf.TensorInfo, filter: tf.TensorInfo, attrs: tf.Conv2DAttrs): Pads | undefined {
+  if (x.dtype !== 'float32' || filter.dtype !== 'float32' || x.shape.length !== 4) return undefined;
+  if (filter.shape[0] !== 3 || filter.shape[1] !== 3) return undefined;
+  const dataFormat = tf.backend_util.convertConv2DDataFormat(attrs.dataFormat);
+  if (dataFormat !== 'channelsLast') return undefined;
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    attrs.strides,
+    attrs.dilations,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    dataFormat,
+  );
+  if (info.strideHeight !== 1 || info.strideWidth !== 1 || info.dilationHeight !== 1 || info.dilationWidth !== 1) return undefined;
+  const { top, bottom, left, right } = info.padInfo;
+  if (![top, bottom, left, right].every((p) => p >= 0 && p <= 2)) return undefined;
+  if (info.outHeight !== info.inHeight + top + bottom - 2 || info.outWidth !== info.inWidth + left + right - 2) return undefined;
+  if (!winogradIsFaster(info.batchSize, info.outHeight, info.outWidth, info.inChannels, info.outChannels)) return undefined;
+  return { top, bottom, left, right };
+}
+
+/** A `Conv2D` kernelFunc: Winograd where it applies and is faster, `original` otherwise. */
+export function winogradConv2DKernel(original: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
+    const pads = winogradConv2DPads(x, filter, args.attrs as unknown as tf.Conv2DAttrs);
+    return pads === undefined ? original(args) : winogradConv3x3(args.backend, x, filter, pads);
+  };
+}
+
+/**
+ * Replaces the wasm backend's `Conv2D` with `winogradConv2DKernel` around it (its setupFunc kept).
+ * Idempotent. Does nothing (returns false) when the kernel module is not built; throws when
+ * `@tensorflow/tfjs-backend-wasm` was not imported (its import would replace ours).
+ */
+export function registerWinogradConv2D(): boolean {
+  if (saved !== undefined) return true;
+  const original = tf.getKernel(tf.Conv2D, WASM);
+  if (original == null) {
+    throw new Error("@hvcm/backbones: registerWinogradConv2D() needs the wasm backend's kernels: import '@tensorflow/tfjs-backend-wasm' first");
+  }
+  if (!kernelModuleAvailable()) return false;
+  saved = original;
+  tf.unregisterKernel(tf.Conv2D, WASM);
+  tf.registerKernel({ ...original, kernelFunc: winogradConv2DKernel(original.kernelFunc) });
+  return true;
+}
+
+/** Restores the wasm backend's own `Conv2D`. Idempotent. */
+export function unregisterWinogradConv2D(): void {
+  if (saved === undefined) return;
+  tf.unregisterKernel(tf.Conv2D, WASM);
+  tf.registerKernel(saved);
+  saved = undefined;
+}
+
+/** True while `registerWinogradConv2D` is in effect. */
+export function winogradConv2DRegistered(): boolean {
+  return saved !== undefined;
+}

@@ -1,0 +1,189 @@
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '../gradients/register-wasm-training-kernels';
+import { winogradConv3x3, winogradIsFaster, type Pads } from './winograd-conv2d';
+import {
+  registerWinogradConv2D,
+  unregisterWinogradConv2D,
+  winogradConv2DPads,
+  winogradConv2DRegistered,
+} from './winograd-conv2d-kernel';
+
+/** Deterministic values in [-1, 1) (a small LCG), so both backends see the same inputs. */
+function values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+/** max |a - b| / max |b|. */
+function relativeError(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    diff = Math.max(diff, Math.abs((a[i] as number) - (b[i] as number)));
+    scale = Math.max(scale, Math.abs(b[i] as number));
+  }
+  return diff / scale;
+}
+
+interface Case {
+  n: number;
+  h: number;
+  w: number;
+  ci: number;
+  co: number;
+  pads: Pads;
+}
+
+const explicit = (p: Pads): tf.backend_util.ExplicitPadding => [
+  [0, 0],
+  [p.top, p.bottom],
+  [p.left, p.right],
+  [0, 0],
+];
+
+/** Forward output and input gradient of sum(conv(x, W) * g) on the active backend (tfjs's own kernels). */
+async function reference(c: Case): Promise<{ y: Float32Array; dx: Float32Array; dw: Float32Array }> {
+  const x = tf.tensor4d(values(c.n * c.h * c.w * c.ci, 1), [c.n, c.h, c.w, c.ci]);
+  const w = tf.tensor4d(values(9 * c.ci * c.co, 2), [3, 3, c.ci, c.co]);
+  const y = tf.conv2d(x, w, 1, explicit(c.pads));
+  const g = tf.tensor(values(y.size, 3), y.shape);
+  const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, explicit(c.pads)), g)))([x, w]);
+  const out = {
+    y: (await y.data()) as Float32Array,
+    dx: (await (dx as tf.Tensor).data()) as Float32Array,
+    dw: (await (dw as tf.Tensor).data()) as Float32Array,
+  };
+  tf.dispose([x, w, y, g, dx as tf.Tensor, dw as tf.Tensor]);
+  return out;
+}
+
+/** The Winograd kernel called directly on wasm: forward conv, and the input gradient as a flipped conv of g. */
+function winograd(c: Case): { y: Float32Array; dx: Float32Array } {
+  const backend = tf.backend();
+  const x = tf.tensor4d(values(c.n * c.h * c.w * c.ci, 1), [c.n, c.h, c.w, c.ci]);
+  const w = tf.tensor4d(values(9 * c.ci * c.co, 2), [3, 3, c.ci, c.co]);
+  const ho = c.h + c.pads.top + c.pads.bottom - 2;
+  const wo = c.w + c.pads.left + c.pads.right - 2;
+  const g = tf.tensor4d(values(c.n * ho * wo * c.co, 3), [c.n, ho, wo, c.co]);
+  const y = tf.engine().makeTensorFromTensorInfo(winogradConv3x3(backend, x, w, c.pads));
+  const flipped = { top: 2 - c.pads.top, bottom: 2 - c.pads.bottom, left: 2 - c.pads.left, right: 2 - c.pads.right };
+  const dx = tf.engine().makeTensorFromTensorInfo(winogradConv3x3(backend, g, w, flipped, 'flipped'));
+  expect(y.shape).toEqual([c.n, ho, wo, c.co]);
+  expect(dx.shape).toEqual([c.n, c.h, c.w, c.ci]);
+  const out = { y: y.dataSync() as Float32Array, dx: dx.dataSync() as Float32Array };
+  tf.dispose([x, w, g, y, dx]);
+  return out;
+}
+
+const pads = (top: number, bottom: number, left: number, right: number): Pads => ({ top, bottom, left, right });
+
+// Odd sizes, channel counts off multiples of 4 and 8, every padding 0..2 on some side, batch 1 and
+// > 1, and enough tiles for several blocks with a ragged last one (16 channels: 64 tiles a block).
+const direct: Case[] = [
+  { n: 2, h: 7, w: 9, ci: 5, co: 3, pads: pads(1, 1, 1, 1) },
+  { n: 2, h: 7, w: 9, ci: 5, co: 3, pads: pads(0, 0, 0, 0) },
+  { n: 1, h: 6, w: 5, ci: 9, co: 13, pads: pads(2, 2, 2, 2) },
+  { n: 3, h: 5, w: 8, ci: 1, co: 1, pads: pads(0, 2, 1, 0) },
+  { n: 1, h: 4, w: 3, ci: 6, co: 10, pads: pads(2, 0, 0, 1) },
+  { n: 2, h: 13, w: 11, ci: 16, co: 16, pads: pads(1, 1, 1, 1) },
+  { n: 3, h: 9, w: 10, ci: 10, co: 6, pads: pads(1, 2, 2, 1) },
+  { n: 2, h: 3, w: 3, ci: 7, co: 9, pads: pads(0, 0, 0, 0) },
+];
+
+describe('Winograd F(2x2, 3x3) convolution on wasm', () => {
+  beforeAll(async () => {
+    await tf.ready();
+    registerWasmTrainingKernels();
+  });
+  afterAll(() => {
+    unregisterWinogradConv2D();
+    unregisterWasmTrainingKernels();
+  });
+
+  it.each(direct)('kernel matches cpu conv2d and its input gradient: %o', async (c) => {
+    await tf.setBackend('cpu');
+    const cpu = await reference(c);
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    const wasm = winograd(c);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(relativeError(wasm.y, cpu.y)).toBeLessThan(1e-4);
+    expect(relativeError(wasm.dx, cpu.dx)).toBeLessThan(1e-4);
+  });
+
+  it('a hand-computed case: 3x3 ones over a 4x4 ramp, padding 1', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor4d(Array.from({ length: 16 }, (_, i) => i), [1, 4, 4, 1]);
+    const w = tf.ones([3, 3, 1, 1]);
+    const y = tf.engine().makeTensorFromTensorInfo(winogradConv3x3(tf.backend(), x, w, pads(1, 1, 1, 1)));
+    // Sums of each pixel's 3x3 neighbourhood (zeros outside).
+    expect(Array.from(y.dataSync())).toEqual([10, 18, 24, 18, 27, 45, 54, 39, 51, 81, 90, 63, 42, 66, 72, 50]);
+    tf.dispose([x, w, y]);
+  });
+
+  it('rejects a filter that does not fit and padding outside 0..2', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.zeros([1, 5, 5, 4]);
+    const w = tf.zeros([3, 3, 3, 2]);
+    const w4 = tf.zeros([3, 3, 4, 2]);
+    expect(() => winogradConv3x3(tf.backend(), x, w, pads(1, 1, 1, 1))).toThrow(/\[3, 3, 4, Co\]/);
+    expect(() => winogradConv3x3(tf.backend(), x, w4, pads(3, 1, 1, 1))).toThrow(/top must be 0..2/);
+    tf.dispose([x, w, w4]);
+  });
+
+  it('dispatch: small-resnet layers go to Winograd; few channels, 1x1 and strides do not', () => {
+    expect(winogradIsFaster(64, 28, 28, 16, 16)).toBe(true);
+    expect(winogradIsFaster(64, 7, 7, 64, 64)).toBe(true);
+    expect(winogradIsFaster(128, 28, 28, 1, 16)).toBe(false);
+    const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1 } as unknown as tf.Conv2DAttrs;
+    const x = { dataId: {}, shape: [64, 14, 14, 32], dtype: 'float32' } as tf.TensorInfo;
+    expect(winogradConv2DPads(x, { dataId: {}, shape: [3, 3, 32, 32], dtype: 'float32' }, attrs)).toEqual(pads(1, 1, 1, 1));
+    expect(winogradConv2DPads(x, { dataId: {}, shape: [1, 1, 32, 32], dtype: 'float32' }, attrs)).toBeUndefined();
+    expect(winogradConv2DPads(x, { dataId: {}, shape: [3, 3, 32, 32], dtype: 'float32' }, { ...attrs, strides: 2 })).toBeUndefined();
+    expect(winogradConv2DPads(x, { dataId: {}, shape: [3, 3, 32, 32], dtype: 'float32' }, { ...attrs, dilations: 2 })).toBeUndefined();
+  });
+
+  it.each([
+    { n: 2, h: 9, w: 7, ci: 8, co: 12, pads: pads(1, 1, 1, 1) },
+    { n: 1, h: 10, w: 11, ci: 12, co: 5, pads: pads(0, 0, 0, 0) },
+    { n: 3, h: 8, w: 6, ci: 9, co: 8, pads: pads(2, 1, 0, 2) },
+  ])('registered: conv2d, its input and filter gradients on wasm match cpu: %o', async (c) => {
+    await tf.setBackend('cpu');
+    const cpu = await reference(c);
+    await tf.setBackend('wasm');
+    expect(registerWinogradConv2D()).toBe(true);
+    expect(registerWinogradConv2D()).toBe(true); // idempotent
+    expect(winogradIsFaster(c.n, c.h + c.pads.top + c.pads.bottom - 2, c.w + c.pads.left + c.pads.right - 2, c.ci, c.co)).toBe(true);
+    expect(winogradIsFaster(c.n, c.h, c.w, c.co, c.ci)).toBe(c.co >= 8);
+    const before = tf.memory().numTensors;
+    const wasm = await reference(c);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(relativeError(wasm.y, cpu.y)).toBeLessThan(1e-4);
+    expect(relativeError(wasm.dx, cpu.dx)).toBeLessThan(1e-4);
+    expect(relativeError(wasm.dw, cpu.dw)).toBeLessThan(1e-4);
+  });
+
+  it('unregister restores the original Conv2D, and the cpu backend is untouched', async () => {
+    unregisterWinogradConv2D();
+    const original = tf.getKernel(tf.Conv2D, 'wasm');
+    const cpuConv = tf.getKernel(tf.Conv2D, 'cpu');
+    registerWinogradConv2D();
+    expect(winogradConv2DRegistered()).toBe(true);
+    expect(tf.getKernel(tf.Conv2D, 'wasm')).not.toBe(original);
+    expect(tf.getKernel(tf.Conv2D, 'wasm')?.setupFunc).toBe(original?.setupFunc);
+    expect(tf.getKernel(tf.Conv2D, 'cpu')).toBe(cpuConv);
+    unregisterWinogradConv2D();
+    unregisterWinogradConv2D(); // idempotent
+    expect(winogradConv2DRegistered()).toBe(false);
+    expect(tf.getKernel(tf.Conv2D, 'wasm')).toBe(original);
+  });
+});
