@@ -1,5 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { callKernel, free, type KernelBackendLike } from './wasm-kernel-calls';
+import { kernelModuleAvailable } from '../kernels/kernel-module';
+import { convFilterGradient, type FilterGradientGeometry } from '../kernels/conv-filter-gradient';
+import { simdFilterGradientIsFaster } from '../kernels/conv-filter-gradient-dispatch';
+
+/** Which implementation `conv2dBackpropFilterViaConv` uses: by measured speed per shape (default), or forced. */
+export type FilterGradientPath = 'auto' | 'simd' | 'xnnpack';
 
 /**
  * `Conv2DBackpropFilter` (which the wasm backend lacks) as one forward convolution, so it runs on
@@ -9,8 +15,11 @@ import { callKernel, free, type KernelBackendLike } from './wasm-kernel-calls';
  * (`[Ho, Wo, N, Co]`) at stride 1 and dilation s; the padding is handed to the convolution (free in
  * XNNPACK's indirection buffer), the result `[C, kh', kw', Co]` is cropped to `[kh, kw]` and
  * transposed back to `[kh, kw, C, Co]`.
+ * On `wasm`, where it is measured faster (`simdFilterGradientIsFaster`) and the kernel module is
+ * built, the hand-written SIMD kernel (src/kernels/conv-filter-gradient.ts) computes dW directly instead.
+ * `path` forces one implementation (benchmarks and tests).
  */
-export function conv2dBackpropFilterViaConv(backendName: string) {
+export function conv2dBackpropFilterViaConv(backendName: string, path: FilterGradientPath = 'auto') {
   return (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo => {
     const backend = args.backend as KernelBackendLike;
     const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
@@ -31,13 +40,29 @@ export function conv2dBackpropFilterViaConv(backendName: string) {
     );
     const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outHeight: ho, outWidth: wo } = info;
     const { top, left } = info.padInfo;
+    const c = x.shape[3] as number;
+    const co = dy.shape[3] as number;
+    const g: FilterGradientGeometry = {
+      n: x.shape[0] as number,
+      h: info.inHeight,
+      w: info.inWidth,
+      ci: c,
+      ho,
+      wo,
+      co,
+      kh,
+      kw,
+      sh,
+      sw,
+      top,
+      left,
+    };
+    if (useSimdKernel(backendName, path, g, x, dy)) return convFilterGradient(backend, x, dy, g);
     // Rows the correlation reads: up to (kh - 1) + (ho - 1) * sh in padded coordinates. Pad the
     // bottom/right just enough (never negative); any surplus output row or column is cropped.
     const bottom = Math.max(0, kh + (ho - 1) * sh - info.inHeight - top);
     const right = Math.max(0, kw + (wo - 1) * sw - info.inWidth - left);
 
-    const c = x.shape[3] as number;
-    const co = dy.shape[3] as number;
     const hp = info.inHeight + top + bottom;
     const wp = info.inWidth + left + right;
     // XNNPACK re-lays out (packs) the convolution's filter on every call, at several ns per value:
@@ -80,6 +105,20 @@ export function conv2dBackpropFilterViaConv(backendName: string) {
     free(backend, cropped);
     return dw;
   };
+}
+
+/** The SIMD kernel is used on wasm for float32 when forced, or (under 'auto') when built and faster for the shape. */
+function useSimdKernel(
+  backendName: string,
+  path: FilterGradientPath,
+  g: FilterGradientGeometry,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+): boolean {
+  if (path === 'xnnpack' || backendName !== 'wasm' || x.dtype !== 'float32' || dy.dtype !== 'float32') return false;
+  // Forced, a missing kernel module is an error (KernelModuleMissingError), not a silent fallback.
+  if (path === 'simd') return true;
+  return simdFilterGradientIsFaster(g) && kernelModuleAvailable();
 }
 
 /**
