@@ -42,18 +42,21 @@ export function createBatchNorm(
  * over `n, h, w` (one op with a hand-written gradient, see `normalizeWithBatchStatistics`). When
  * `updateStatistics` is set, the moving statistics move towards the batch ones as PyTorch does:
  * `running = (1 - m) running + m batch`, using the unbiased batch variance `var * N / (N - 1)`, `N = n h w`.
+ * With `relu`, returns `max(y, 0)` from the same op (one fused kernel on `wasm`).
  */
 export function batchNormTraining(
   x: tf.Tensor4D,
   bn: BatchNormVariables,
   settings: BatchNormSettings,
   updateStatistics: boolean,
+  relu = false,
 ): tf.Tensor4D {
   const { y, mean, variance } = normalizeWithBatchStatistics(
     x,
     bn.weight as tf.Tensor1D,
     bn.bias as tf.Tensor1D,
     settings.epsilon,
+    relu,
   );
   if (updateStatistics) {
     const [n, h, w] = x.shape;

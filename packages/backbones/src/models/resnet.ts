@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import { ShapeMismatchError } from '@hvcm/metrics';
 
+import { addRelu } from '../kernels/batch-norm-ops';
 import type {
   Backbone,
   BackboneOutput,
@@ -172,10 +173,9 @@ export class ResNet implements Backbone {
     const update = options.updateStatistics ?? training;
     if (training) {
       return tf.tidy(() =>
-        this.run(x, { stem: this.stem, blocks: this.blocks }, this.head, (u, input, relu) => {
-          const y = batchNormTraining(conv(input, u.filter as tf.Tensor4D, u.conv), u.bn, this.bnSettings, update);
-          return relu ? tf.relu(y) : y;
-        }),
+        this.run(x, { stem: this.stem, blocks: this.blocks }, this.head, (u, input, relu) =>
+          batchNormTraining(conv(input, u.filter as tf.Tensor4D, u.conv), u.bn, this.bnSettings, update, relu),
+        ),
       );
     }
     // Inference folds each BatchNorm into its convolution, so that one fused conv + bias (+ ReLU)
@@ -243,7 +243,7 @@ export class ResNet implements Backbone {
         out = apply(u, out, i < block.units.length - 1);
       });
       const shortcut = block.shortcut === null ? y : apply(block.shortcut, y, false);
-      y = tf.relu(tf.add(out, shortcut)) as tf.Tensor4D;
+      y = addRelu(out, shortcut);
     }
     return this.pool(y, head);
   }
