@@ -2,7 +2,7 @@
 // forward Conv2D and the stride-1 input gradient (Conv2DBackpropInput as a flipped convolution).
 // Prints best-of-R wall ms and thread CPU ms, effective GFLOP/s (direct-conv FLOPs / wall time),
 // and the max relative difference new vs old.
-// Run: cd bench && npx tsx --conditions=@hvcm/source backbones/winograd.ts [reps] [sweep]
+// Run: cd bench && npx tsx --conditions=@hvcm/source backbones/winograd.ts [reps] [sweep|tiles]
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { threadCpuTimeMs } from '@hvcm/backbones';
@@ -86,6 +86,19 @@ const pad = { top: 1, bottom: 1, left: 1, right: 1 };
 const attrs = { strides: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], dataFormat: 'NHWC', dilations: [1, 1] } as unknown as tf.NamedAttrMap;
 const fmt = (t: { wall: number; cpu: number }, flops: number) =>
   `${t.wall.toFixed(2).padStart(7)} ms (cpu ${t.cpu.toFixed(1).padStart(5)}) ${(flops / t.wall / 1e6).toFixed(1).padStart(5)} GF/s`;
+if (process.argv[3] === 'tiles') {
+  // Block size sweep (forward): Winograd ms per tiles-per-block, best of `reps`, shapes interleaved.
+  const sizes = [8, 12, 16, 24, 32, 48, 64];
+  console.log('shape                      | ' + sizes.map((t) => `T=${t}`.padStart(7)).join(' '));
+  for (const s of layers) {
+    const x = tf.randomUniform([s.n, s.hw, s.hw, s.ci], -1, 1);
+    const wt = tf.randomUniform([3, 3, s.ci, s.co], -1, 1);
+    const ms = sizes.map((t) => time(() => winogradConv3x3(backend, x, wt, pad, 'forward', t)).wall);
+    console.log(`${s.n}x${s.hw}x${s.hw} ${s.ci}->${s.co}`.padEnd(26) + ' | ' + ms.map((m) => m.toFixed(2).padStart(7)).join(' '));
+    tf.dispose([x, wt]);
+  }
+  process.exit(0);
+}
 console.log('shape                      | op       | XNNPACK direct                    | Winograd                          | speedup | rel diff');
 for (const s of shapes) {
   const x = tf.randomUniform([s.n, s.hw, s.hw, s.ci], -1, 1);
