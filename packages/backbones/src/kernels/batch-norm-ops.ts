@@ -32,26 +32,25 @@ export function batchNormTraining(
   const recording = isRecordingGradients();
   let mean: tf.Tensor1D | undefined;
   let variance: tf.Tensor1D | undefined;
-  let sharedX: tf.Tensor | undefined;
-  const op = tf.customGrad((xIn, scaleIn, offsetIn, save) => {
+  let shared: tf.Tensor[] = [];
+  const op = tf.customGrad((xIn, scaleIn, offsetIn) => {
     const inputs = { x: xIn, scale: scaleIn, offset: offsetIn } as unknown as tf.NamedTensorMap;
     const [y, mu, v] = tf.engine().runKernel(BATCH_NORM_TRAINING_FORWARD, inputs, attrs) as [tf.Tensor, tf.Tensor, tf.Tensor];
     mean = tf.keep(mu) as tf.Tensor1D;
     variance = tf.keep(v) as tf.Tensor1D;
-    // Vectors [C] are saved the usual way (cloned: cheap); x, full size, is shared without a copy.
-    (save as tf.GradSaveFunc)([scaleIn as tf.Tensor, offsetIn as tf.Tensor, mu, v]);
-    if (recording) sharedX = shareForGradient(xIn as tf.Tensor);
+    // What the gradient reads, shared without copies (`save` would clone x, full size).
+    if (recording) shared = [xIn as tf.Tensor, scaleIn as tf.Tensor, offsetIn as tf.Tensor, mu, v].map(shareForGradient);
     return {
       value: y,
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-        const [s, o, sm, sv] = saved;
-        const backwardInputs = { dy, x: sharedX, scale: s, offset: o, mean: sm, variance: sv } as unknown as tf.NamedTensorMap;
+      gradFunc: (dy: tf.Tensor | tf.Tensor[]) => {
+        const [sx, s, o, sm, sv] = shared;
+        const backwardInputs = { dy, x: sx, scale: s, offset: o, mean: sm, variance: sv } as unknown as tf.NamedTensorMap;
         return tf.engine().runKernel(BATCH_NORM_TRAINING_BACKWARD, backwardInputs, attrs) as tf.Tensor[];
       },
     };
   });
   const y = op(x, scale, offset) as tf.Tensor4D;
-  if (sharedX !== undefined) attachToTape(y, [sharedX]);
+  if (recording) attachToTape(y, shared);
   if (mean === undefined || variance === undefined) throw new Error('internal: batch statistics not computed');
   return { y, mean, variance };
 }
