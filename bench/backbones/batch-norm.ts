@@ -69,7 +69,7 @@ const addReluCase: Case = {
 
 console.log('per op, ms: wall best-of-R (thread CPU mean); old = tfjs ops, new = wasm kernels');
 console.log('shape              op         fwd old          fwd new          fwd+bwd old      fwd+bwd new');
-let totals = new Map<number, { old: number; new: number }>();
+const totals = new Map<number, { old: number; new: number }>();
 // Calls per small-resnet training step at each shape (widths 16/32/64, 2 blocks per stage):
 // BatchNorms with ReLU, without, and block-end add + ReLUs.
 const perStep = [
