@@ -77,6 +77,23 @@ function kernelRow(
       tile4x4(xp, dyBase + (<usize>co8 << 2), acc + (<usize>co8 << 2), nImg, nRows, nCols, xImg, xRow, xPix, dyImg, dyRow, dyPix, accRow);
     }
   }
+  const rest = m - m0;
+  if (rest >= 2) {
+    const xp = xBase + (<usize>m0 << 2);
+    const acc = accBase + (<usize>(m0 * co) << 2);
+    for (let o0 = 0; o0 < co8; o0 += 8) {
+      if (rest == 3) {
+        tile3x8(xp, dyBase + (<usize>o0 << 2), acc + (<usize>o0 << 2), nImg, nRows, nCols, xImg, xRow, xPix, dyImg, dyRow, dyPix, accRow);
+      } else {
+        tile2x8(xp, dyBase + (<usize>o0 << 2), acc + (<usize>o0 << 2), nImg, nRows, nCols, xImg, xRow, xPix, dyImg, dyRow, dyPix, accRow);
+      }
+    }
+    for (let k = 0; k < rest && co4 > co8; k++) {
+      const accK = acc + (<usize>(k * co + co8) << 2);
+      tile1x4(xp + (<usize>k << 2), dyBase + (<usize>co8 << 2), accK, nImg, nRows, nCols, xImg, xRow, xPix, dyImg, dyRow, dyPix);
+    }
+    m0 = m;
+  }
   for (; m0 < m; m0++) {
     const xp = xBase + (<usize>m0 << 2);
     const acc = accBase + (<usize>(m0 * co) << 2);
@@ -171,6 +188,80 @@ function tile4x4(
     }
   }
   v128.store(acc, a0); v128.store(acc1, b0); v128.store(acc2, c0); v128.store(acc3, d0);
+}
+
+/** 3 m x 8 o (an M % 4 tail of 3: a stem's 3 taps of one input channel). */
+function tile3x8(
+  xp: usize, dp: usize, acc: usize, nImg: i32, nRows: i32, nCols: i32,
+  xImg: usize, xRow: usize, xPix: usize, dyImg: usize, dyRow: usize, dyPix: usize, accRow: usize,
+): void {
+  const acc1 = acc + accRow;
+  const acc2 = acc1 + accRow;
+  let a0 = v128.load(acc), a1 = v128.load(acc, 16);
+  let b0 = v128.load(acc1), b1 = v128.load(acc1, 16);
+  let c0 = v128.load(acc2), c1 = v128.load(acc2, 16);
+  for (let im = 0; im < nImg; im++) {
+    let xr = xp + <usize>im * xImg;
+    let dr = dp + <usize>im * dyImg;
+    for (let r = 0; r < nRows; r++) {
+      let xq = xr;
+      let dq = dr;
+      for (let q = 0; q < nCols; q++) {
+        const y0 = v128.load(dq);
+        const y1 = v128.load(dq, 16);
+        let s = v128.load32_splat(xq);
+        a0 = f32x4.add(a0, f32x4.mul(s, y0));
+        a1 = f32x4.add(a1, f32x4.mul(s, y1));
+        s = v128.load32_splat(xq, 4);
+        b0 = f32x4.add(b0, f32x4.mul(s, y0));
+        b1 = f32x4.add(b1, f32x4.mul(s, y1));
+        s = v128.load32_splat(xq, 8);
+        c0 = f32x4.add(c0, f32x4.mul(s, y0));
+        c1 = f32x4.add(c1, f32x4.mul(s, y1));
+        xq += xPix;
+        dq += dyPix;
+      }
+      xr += xRow;
+      dr += dyRow;
+    }
+  }
+  v128.store(acc, a0); v128.store(acc, a1, 16);
+  v128.store(acc1, b0); v128.store(acc1, b1, 16);
+  v128.store(acc2, c0); v128.store(acc2, c1, 16);
+}
+
+/** 2 m x 8 o (an M % 4 tail of 2: a stem's 3 taps of one input channel). */
+function tile2x8(
+  xp: usize, dp: usize, acc: usize, nImg: i32, nRows: i32, nCols: i32,
+  xImg: usize, xRow: usize, xPix: usize, dyImg: usize, dyRow: usize, dyPix: usize, accRow: usize,
+): void {
+  const acc1 = acc + accRow;
+  let a0 = v128.load(acc), a1 = v128.load(acc, 16);
+  let b0 = v128.load(acc1), b1 = v128.load(acc1, 16);
+  for (let im = 0; im < nImg; im++) {
+    let xr = xp + <usize>im * xImg;
+    let dr = dp + <usize>im * dyImg;
+    for (let r = 0; r < nRows; r++) {
+      let xq = xr;
+      let dq = dr;
+      for (let q = 0; q < nCols; q++) {
+        const y0 = v128.load(dq);
+        const y1 = v128.load(dq, 16);
+        let s = v128.load32_splat(xq);
+        a0 = f32x4.add(a0, f32x4.mul(s, y0));
+        a1 = f32x4.add(a1, f32x4.mul(s, y1));
+        s = v128.load32_splat(xq, 4);
+        b0 = f32x4.add(b0, f32x4.mul(s, y0));
+        b1 = f32x4.add(b1, f32x4.mul(s, y1));
+        xq += xPix;
+        dq += dyPix;
+      }
+      xr += xRow;
+      dr += dyRow;
+    }
+  }
+  v128.store(acc, a0); v128.store(acc, a1, 16);
+  v128.store(acc1, b0); v128.store(acc1, b1, 16);
 }
 
 /** 1 m x 8 o (the M % 4 tail). */

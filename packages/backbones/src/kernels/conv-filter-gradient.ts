@@ -30,13 +30,13 @@ export interface ChunkPlan {
  * Bytes of x (padded rows) plus dy one chunk should hold so that both stay in cache while every
  * output tile sweeps them (Zen 4: 32 KiB L1d, 1 MiB L2; tuned with bench/backbones/conv-filter-gradient.ts).
  */
-export const DEFAULT_CHUNK_BYTES = 48 * 1024;
+export const DEFAULT_CHUNK_BYTES = 16 * 1024;
 
 /**
  * Fewest output pixels per chunk: each output tile loads and stores its accumulators once per
  * chunk, so with many channels (a large dW) a chunk spills to L2 rather than get shorter than this.
  */
-export const MIN_CHUNK_PIXELS = 128;
+export const MIN_CHUNK_PIXELS = 512;
 
 /** Padded width of the scratch rows: every column the kernel reads, x copied at `left`. */
 export function paddedWidth(g: FilterGradientGeometry): number {
