@@ -371,3 +371,21 @@ function copy(dst: usize, src: usize, count: i32): void {
   for (; k + 4 <= count; k += 4) v128.store(dst + (<usize>k << 2), v128.load(src + (<usize>k << 2)));
   for (; k < count; k++) store<f32>(dst + (<usize>k << 2), load<f32>(src + (<usize>k << 2)));
 }
+
+/**
+ * Copies `rows` rows of `c` floats at `src` into rows of `cPad` >= c floats at `dst`, zeros after:
+ * dy's channels padded to a multiple of 4 so that every output tile is a vector one.
+ */
+export function convFilterGradientPadChannels(src: usize, dst: usize, rows: i32, c: i32, cPad: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const s = src + (<usize>(r * c) << 2);
+    const d = dst + (<usize>(r * cPad) << 2);
+    copy(d, s, c);
+    fill(d + (<usize>c << 2), cPad - c, 0);
+  }
+}
+
+/** The inverse: the first `c` of every `cPad` floats of `rows` rows at `src`, packed at `dst`. */
+export function convFilterGradientCropChannels(src: usize, dst: usize, rows: i32, cPad: i32, c: i32): void {
+  for (let r = 0; r < rows; r++) copy(dst + (<usize>(r * c) << 2), src + (<usize>(r * cPad) << 2), c);
+}

@@ -1,7 +1,7 @@
 // TS side of assembly/conv-filter-gradient.ts: the filter gradient of an NHWC convolution computed
 // by the hand-written wasm SIMD kernel, straight from x and dy on the tfjs wasm heap into dW.
 import type * as tf from '@tensorflow/tfjs-core';
-import { heapOffset, kernelsFor, withScratch, type WasmBackendInternals } from './kernel-module';
+import { heapOffset, kernelsFor, withScratch, type KernelExports, type WasmBackendInternals } from './kernel-module';
 
 /** Shapes and padding of one filter gradient (from `computeConv2DInfo`; dilation 1). */
 export interface FilterGradientGeometry {
@@ -72,36 +72,42 @@ export function convFilterGradient(
 ): tf.TensorInfo {
   checkGeometry(x, dy, g);
   const out = (backend as WasmBackendInternals).makeOutput([g.kh, g.kw, g.ci, g.co], 'float32') as tf.TensorInfo;
-  const wp = paddedWidth(g);
-  const scratchRows = (plan.rowsPerChunk - 1) * g.sh + g.kh;
-  const scratchBytes = 4 * plan.imagesPerChunk * scratchRows * wp * g.ci;
-  const kernel = kernelsFor(backend).convFilterGradient;
-  if (kernel === undefined) throw new Error('@hvcm/backbones: the wasm kernel module lacks convFilterGradient (rebuild it)');
-  withScratch(backend, scratchBytes, (xs) => {
-    kernel(
-      heapOffset(backend, x),
-      heapOffset(backend, dy),
-      heapOffset(backend, out),
-      xs,
-      g.n,
-      g.h,
-      g.w,
-      g.ci,
-      g.ho,
-      g.wo,
-      g.co,
-      g.kh,
-      g.kw,
-      g.sh,
-      g.sw,
-      g.top,
-      g.left,
-      wp,
-      plan.rowsPerChunk,
-      plan.imagesPerChunk,
-    );
+  const kernels = kernelsFor(backend);
+  const x0 = heapOffset(backend, x);
+  const dy0 = heapOffset(backend, dy);
+  const dw0 = heapOffset(backend, out);
+  const co4 = Math.ceil(g.co / 4) * 4;
+  if (co4 === g.co) {
+    withScratch(backend, scratchBytes(g, plan), (xs) => run(kernels, x0, dy0, dw0, xs, g, plan));
+    return out;
+  }
+  // Co not a multiple of 4: dy padded with zero channels to co4, dW computed as [kh, kw, ci, co4], cropped.
+  const dyPadBytes = 4 * g.n * g.ho * g.wo * co4;
+  const dwPadBytes = 4 * g.kh * g.kw * g.ci * co4;
+  withScratch(backend, dyPadBytes + dwPadBytes + scratchBytes(g, plan), (dyPad) => {
+    const dwPad = dyPad + dyPadBytes;
+    call(kernels, 'convFilterGradientPadChannels', dy0, dyPad, g.n * g.ho * g.wo, g.co, co4);
+    run(kernels, x0, dyPad, dwPad, dwPad + dwPadBytes, { ...g, co: co4 }, plan);
+    call(kernels, 'convFilterGradientCropChannels', dwPad, dw0, g.kh * g.kw * g.ci, co4, g.co);
   });
   return out;
+}
+
+/** Bytes of the kernel's x scratch: `imagesPerChunk` chunks of padded x rows. */
+function scratchBytes(g: FilterGradientGeometry, plan: ChunkPlan): number {
+  return 4 * plan.imagesPerChunk * ((plan.rowsPerChunk - 1) * g.sh + g.kh) * paddedWidth(g) * g.ci;
+}
+
+function run(kernels: KernelExports, x: number, dy: number, dw: number, xs: number, g: FilterGradientGeometry, plan: ChunkPlan): void {
+  const { n, h, w, ci, ho, wo, co, kh, kw, sh, sw, top, left } = g;
+  const args = [x, dy, dw, xs, n, h, w, ci, ho, wo, co, kh, kw, sh, sw, top, left, paddedWidth(g), plan.rowsPerChunk, plan.imagesPerChunk];
+  call(kernels, 'convFilterGradient', ...args);
+}
+
+function call(kernels: KernelExports, name: string, ...args: number[]): void {
+  const kernel = kernels[name];
+  if (kernel === undefined) throw new Error(`@hvcm/backbones: the wasm kernel module lacks ${name} (rebuild it)`);
+  kernel(...args);
 }
 
 function checkGeometry(x: tf.TensorInfo, dy: tf.TensorInfo, g: FilterGradientGeometry): void {
