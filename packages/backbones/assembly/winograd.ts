@@ -3,8 +3,8 @@
 // Per call: the filter is transformed once (U = G g G^T, [16, Ci, CoP], CoP = Co rounded up to 8,
 // zero columns beyond Co). Then per block of `blockTiles` output tiles (2x2 outputs each, tiles
 // numbered over [N, tilesH, tilesW]):
-//   1. input transform: V[p, t, c] = (B^T d B)[p] of the tile's 4x4 input patch, [16, T, CiP];
-//   2. 16 GEMMs M[p] = V[p] (T x Ci) * U[p] (Ci x CoP), register-tiled 4 tiles x 8 channels;
+//   1. input transform: V[t, p, c] = (B^T d B)[p] of the tile's 4x4 input patch, [T, 16, CiP];
+//   2. 16 GEMMs M[:, p] = V[:, p] (T x Ci) * U[p] (Ci x CoP), register-tiled 4 tiles x 8 channels;
 //   3. output transform: Y = A^T M A straight into the output, dropping the ragged bottom/right row
 //      and column of tiles beyond Ho/Wo.
 // 2.25x fewer multiplications than direct convolution; the transforms are additions only.
@@ -120,23 +120,24 @@ export function winogradFilter(g: usize, ci: i32, co: i32, flipped: i32, u: usiz
 }
 
 /**
- * Byte stride between the 16 positions' planes of a [16, rows, cols] float buffer: an odd multiple
- * of 64 bytes, so the 16 planes' rows fall in 16 different L1 sets (a multiple of 4 KiB, e.g.
- * 16 tiles x 64 channels, put them all in one set and ran 15% slower).
+ * Byte stride between tiles in a [T, 16, cols] float buffer (the transformed input or the GEMM
+ * results: each tile's 16 positions contiguous, so the transforms touch whole cache lines in
+ * order): an odd multiple of 64 bytes, so the 4 rows of a GEMM register tile fall in different L1
+ * sets (strides that are multiples of 4 KiB ran up to 15% slower).
  */
-@inline function planeBytes(rows: i32, cols: i32): usize {
-  return <usize>(roundUp(rows * cols * 4, 64) | 64);
+@inline function tileBytes(cols: i32): usize {
+  return <usize>((cols * 64) | 64);
 }
 
 /** Bytes of scratch `winogradConv3x3` needs (beyond the transformed filter). */
 export function winogradScratchBytes(ci: i32, co: i32, blockTiles: i32): i32 {
   const t = roundUp(blockTiles, 4);
-  return 16 * <i32>planeBytes(t, roundUp(ci, 4)) + 16 * <i32>planeBytes(t, roundUp(co, 8)) + roundUp(ci, 4) * 4 + 64 + 16;
+  return t * <i32>tileBytes(roundUp(ci, 4)) + t * <i32>tileBytes(roundUp(co, 8)) + roundUp(ci, 4) * 4 + 64 + 16;
 }
 
 /**
  * Input transform of tiles tile0 .. tile0 + count - 1 (rows count .. countP - 1 are zeroed) into
- * v [16, T, ciP]: V = B^T d B, B^T = [[1,0,-1,0],[0,1,1,0],[0,-1,1,0],[0,1,0,-1]], d the tile's
+ * v [T, 16, ciP] (tile stride `tileBytes(ciP)`): V = B^T d B, B^T = [[1,0,-1,0],[0,1,1,0],[0,-1,1,0],[0,1,0,-1]], d the tile's
  * 4x4 input patch (zeros outside the image). `tab` holds the 16 pixel pointers of the patch (the
  * zero buffer `zero` for pixels in the padding).
  */
@@ -145,59 +146,70 @@ function inputTransform(
   tile0: i32, count: i32, countP: i32, t: i32, v: usize, zero: usize, tab: usize,
 ): void {
   const ciP = roundUp(ci, 4);
-  const plane = planeBytes(t, ciP);
+  const plane = <usize>ciP << 2;
+  const stride = tileBytes(ciP);
   const full = ci & ~3;
   const rest = ci - full;
   const perImage = tilesH * tilesW;
   const rowBytes = <usize>(w * ci) << 2;
-  for (let k = 0; k < countP; k++) {
-    const dst = v + (<usize>(k * ciP) << 2);
-    if (k >= count) {
-      for (let p = 0; p < 16; p++) {
-        for (let c = 0; c < ciP; c += 4) v128.store(dst + <usize>p * plane + (<usize>c << 2), f32x4.splat(0));
-      }
-      continue;
-    }
-    const g = tile0 + k;
-    const img = g / perImage;
-    const rem = g - img * perImage;
-    const ty = rem / tilesW;
-    const tx = rem - ty * tilesW;
+  // Tile coordinates, advanced one tile at a time (no division per tile).
+  let img = tile0 / perImage;
+  let ty = (tile0 - img * perImage) / tilesW;
+  let tx = tile0 - img * perImage - ty * tilesW;
+  for (let k = 0; k < count; k++) {
+    const dst = v + <usize>k * stride;
     const y0 = 2 * ty - padTop;
     const x0 = 2 * tx - padLeft;
     const imgBase = x + (<usize>(img * h) * rowBytes);
     for (let r = 0; r < 4; r++) {
       const yy = y0 + r;
+      const rowOk = yy >= 0 && yy < h;
+      const rowBase = imgBase + <usize>yy * rowBytes;
       for (let s = 0; s < 4; s++) {
         const xx = x0 + s;
-        const ok = yy >= 0 && yy < h && xx >= 0 && xx < w;
-        store<usize>(tab + (<usize>(r * 4 + s) << 2), ok ? imgBase + <usize>yy * rowBytes + (<usize>(xx * ci) << 2) : zero);
+        store<usize>(tab + (<usize>(r * 4 + s) << 2), rowOk && xx >= 0 && xx < w ? rowBase + (<usize>(xx * ci) << 2) : zero);
       }
     }
-    for (let c = 0; c < ciP; c += 4) {
-      const off = <usize>c << 2;
-      const n = c < full ? 4 : rest;
-      // Row pass (B^T d) per column s, then column pass per row.
-      let d0: v128, d1: v128, d2: v128, d3: v128;
-      let r00: v128, r01: v128, r02: v128, r03: v128;
-      let r10: v128, r11: v128, r12: v128, r13: v128;
-      let r20: v128, r21: v128, r22: v128, r23: v128;
-      let r30: v128, r31: v128, r32: v128, r33: v128;
-      d0 = px(tab, 0, off, n); d1 = px(tab, 4, off, n); d2 = px(tab, 8, off, n); d3 = px(tab, 12, off, n);
-      r00 = f32x4.sub(d0, d2); r10 = f32x4.add(d1, d2); r20 = f32x4.sub(d2, d1); r30 = f32x4.sub(d1, d3);
-      d0 = px(tab, 1, off, n); d1 = px(tab, 5, off, n); d2 = px(tab, 9, off, n); d3 = px(tab, 13, off, n);
-      r01 = f32x4.sub(d0, d2); r11 = f32x4.add(d1, d2); r21 = f32x4.sub(d2, d1); r31 = f32x4.sub(d1, d3);
-      d0 = px(tab, 2, off, n); d1 = px(tab, 6, off, n); d2 = px(tab, 10, off, n); d3 = px(tab, 14, off, n);
-      r02 = f32x4.sub(d0, d2); r12 = f32x4.add(d1, d2); r22 = f32x4.sub(d2, d1); r32 = f32x4.sub(d1, d3);
-      d0 = px(tab, 3, off, n); d1 = px(tab, 7, off, n); d2 = px(tab, 11, off, n); d3 = px(tab, 15, off, n);
-      r03 = f32x4.sub(d0, d2); r13 = f32x4.add(d1, d2); r23 = f32x4.sub(d2, d1); r33 = f32x4.sub(d1, d3);
-      const o = dst + off;
-      rowOut(o, plane * 0, plane, r00, r01, r02, r03);
-      rowOut(o, plane * 4, plane, r10, r11, r12, r13);
-      rowOut(o, plane * 8, plane, r20, r21, r22, r23);
-      rowOut(o, plane * 12, plane, r30, r31, r32, r33);
+    for (let c = 0; c < full; c += 4) transformPatch(tab, <usize>c << 2, 4, dst, plane);
+    if (rest > 0) transformPatch(tab, <usize>full << 2, rest, dst, plane);
+    if (++tx == tilesW) {
+      tx = 0;
+      if (++ty == tilesH) {
+        ty = 0;
+        img++;
+      }
     }
   }
+  // Rows of the last block's padding tiles: zeros (their GEMM results are never read).
+  for (let k = count; k < countP; k++) {
+    const dst = v + <usize>k * stride;
+    for (let p = 0; p < 16; p++) {
+      for (let c = 0; c < ciP; c += 4) v128.store(dst + <usize>p * plane + (<usize>c << 2), f32x4.splat(0));
+    }
+  }
+}
+
+/**
+ * V = B^T d B for 4 channels (n of them real) of one patch, written to positions 0..15 at
+ * dst + off + p * plane. Row by row of B^T d (row 0: d0 - d2, 1: d1 + d2, 2: d2 - d1, 3: d1 - d3),
+ * each followed by its column pass, so at most ~12 vectors are live (no spills).
+ */
+@inline function transformPatch(tab: usize, off: usize, n: i32, dst: usize, plane: usize): void {
+  const o = dst + off;
+  const d10 = px(tab, 4, off, n), d11 = px(tab, 5, off, n), d12 = px(tab, 6, off, n), d13 = px(tab, 7, off, n);
+  const d20 = px(tab, 8, off, n), d21 = px(tab, 9, off, n), d22 = px(tab, 10, off, n), d23 = px(tab, 11, off, n);
+  rowOut(o, plane * 4, plane, f32x4.add(d10, d20), f32x4.add(d11, d21), f32x4.add(d12, d22), f32x4.add(d13, d23));
+  rowOut(o, plane * 8, plane, f32x4.sub(d20, d10), f32x4.sub(d21, d11), f32x4.sub(d22, d12), f32x4.sub(d23, d13));
+  rowOut(
+    o, 0, plane,
+    f32x4.sub(px(tab, 0, off, n), d20), f32x4.sub(px(tab, 1, off, n), d21),
+    f32x4.sub(px(tab, 2, off, n), d22), f32x4.sub(px(tab, 3, off, n), d23),
+  );
+  rowOut(
+    o, plane * 12, plane,
+    f32x4.sub(d10, px(tab, 12, off, n)), f32x4.sub(d11, px(tab, 13, off, n)),
+    f32x4.sub(d12, px(tab, 14, off, n)), f32x4.sub(d13, px(tab, 15, off, n)),
+  );
 }
 
 /** Pixel `i` of the patch (pointer table `tab`), channels at byte offset `off`, `n` of them (4 or a tail). */
@@ -216,18 +228,17 @@ function inputTransform(
 }
 
 /**
- * C = A * B for one Winograd position: A [rows, ci] (row stride ciP floats), B [ci, coP],
- * C [rows, coP]; rows a multiple of 4, coP a multiple of 8. 4 x 8 register tile: 8 accumulators,
+ * C = A * B for one Winograd position: A [rows, ci] (row stride aRow bytes), B [ci, coP],
+ * C [rows, coP] (row stride cRowBytes); rows a multiple of 4, coP a multiple of 8. 4 x 8 register tile: 8 accumulators,
  * 2 B vectors, one broadcast A value and one product (12 of the 15 xmm registers V8 allocates).
  */
-function gemm(a: usize, b: usize, c: usize, rows: i32, ci: i32, ciP: i32, coP: i32): void {
-  const aRow = <usize>ciP << 2;
+function gemm(a: usize, aRow: usize, b: usize, c: usize, cRowBytes: usize, rows: i32, ci: i32, coP: i32): void {
   const bRow = <usize>coP << 2;
   // Column blocks outside: the B panel [ci, 8] stays in L1 while the row groups pass over it.
   for (let j = 0; j < coP; j += 8) {
     for (let t = 0; t < rows; t += 4) {
       const a0 = a + <usize>t * aRow;
-      const cRow = c + <usize>t * bRow;
+      const cRow = c + <usize>t * cRowBytes;
       let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
       let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
       let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -256,63 +267,74 @@ function gemm(a: usize, b: usize, c: usize, rows: i32, ci: i32, ciP: i32, coP: i
       const o = cRow + (<usize>j << 2);
       v128.store(o, c00);
       v128.store(o, c01, 16);
-      v128.store(o + bRow, c10);
-      v128.store(o + bRow, c11, 16);
-      v128.store(o + 2 * bRow, c20);
-      v128.store(o + 2 * bRow, c21, 16);
-      v128.store(o + 3 * bRow, c30);
-      v128.store(o + 3 * bRow, c31, 16);
+      v128.store(o + cRowBytes, c10);
+      v128.store(o + cRowBytes, c11, 16);
+      v128.store(o + 2 * cRowBytes, c20);
+      v128.store(o + 2 * cRowBytes, c21, 16);
+      v128.store(o + 3 * cRowBytes, c30);
+      v128.store(o + 3 * cRowBytes, c31, 16);
     }
   }
 }
 
 /**
- * Output transform of tiles tile0 .. tile0 + count - 1 from m [16, T, coP]: Y = A^T M A,
+ * Output transform of tiles tile0 .. tile0 + count - 1 from m [T, 16, coP] (tile stride
+ * `tileBytes(coP)`): Y = A^T M A,
  * A^T = [[1,1,1,0],[0,1,-1,-1]], written to out [N, ho, wo, co] (outputs beyond ho/wo dropped).
  */
 function outputTransform(
   m: usize, t: i32, co: i32, ho: i32, wo: i32, tilesH: i32, tilesW: i32, tile0: i32, count: i32, out: usize,
 ): void {
   const coP = roundUp(co, 8);
-  const plane = planeBytes(t, coP);
+  const plane = <usize>coP << 2;
+  const stride = tileBytes(coP);
   const full = co & ~3;
   const rest = co - full;
   const perImage = tilesH * tilesW;
   const rowBytes = <usize>(wo * co) << 2;
   const pixBytes = <usize>co << 2;
+  let img = tile0 / perImage;
+  let ty = (tile0 - img * perImage) / tilesW;
+  let tx = tile0 - img * perImage - ty * tilesW;
   for (let k = 0; k < count; k++) {
-    const g = tile0 + k;
-    const img = g / perImage;
-    const rem = g - img * perImage;
-    const ty = rem / tilesW;
-    const tx = rem - ty * tilesW;
     const oy = 2 * ty;
     const ox = 2 * tx;
     const down = oy + 1 < ho;
     const right = ox + 1 < wo;
     const o00 = out + <usize>(img * ho + oy) * rowBytes + <usize>ox * pixBytes;
-    const src = m + (<usize>(k * coP) << 2);
-    for (let c = 0; c < co; c += 4) {
-      const off = <usize>c << 2;
-      const p = src + off;
-      // Row pass: s0 = m0 + m1 + m2, s1 = m1 - m2 - m3 per column j.
-      let m0 = v128.load(p), m1 = v128.load(p + 4 * plane), m2 = v128.load(p + 8 * plane), m3 = v128.load(p + 12 * plane);
-      const s00 = f32x4.add(f32x4.add(m0, m1), m2), s10 = f32x4.sub(f32x4.sub(m1, m2), m3);
-      m0 = v128.load(p + plane); m1 = v128.load(p + 5 * plane); m2 = v128.load(p + 9 * plane); m3 = v128.load(p + 13 * plane);
-      const s01 = f32x4.add(f32x4.add(m0, m1), m2), s11 = f32x4.sub(f32x4.sub(m1, m2), m3);
-      m0 = v128.load(p + 2 * plane); m1 = v128.load(p + 6 * plane); m2 = v128.load(p + 10 * plane); m3 = v128.load(p + 14 * plane);
-      const s02 = f32x4.add(f32x4.add(m0, m1), m2), s12 = f32x4.sub(f32x4.sub(m1, m2), m3);
-      m0 = v128.load(p + 3 * plane); m1 = v128.load(p + 7 * plane); m2 = v128.load(p + 11 * plane); m3 = v128.load(p + 15 * plane);
-      const s03 = f32x4.add(f32x4.add(m0, m1), m2), s13 = f32x4.sub(f32x4.sub(m1, m2), m3);
-      const n = c < full ? 4 : rest;
-      const q = o00 + off;
-      put(q, f32x4.add(f32x4.add(s00, s01), s02), n);
-      if (right) put(q + pixBytes, f32x4.sub(f32x4.sub(s01, s02), s03), n);
-      if (down) {
-        put(q + rowBytes, f32x4.add(f32x4.add(s10, s11), s12), n);
-        if (right) put(q + rowBytes + pixBytes, f32x4.sub(f32x4.sub(s11, s12), s13), n);
+    const src = m + <usize>k * stride;
+    if (down && right) {
+      for (let c = 0; c < full; c += 4) outputTile(src + (<usize>c << 2), plane, o00 + (<usize>c << 2), rowBytes, pixBytes, 4, true, true);
+    } else {
+      for (let c = 0; c < full; c += 4) outputTile(src + (<usize>c << 2), plane, o00 + (<usize>c << 2), rowBytes, pixBytes, 4, down, right);
+    }
+    if (rest > 0) outputTile(src + (<usize>full << 2), plane, o00 + (<usize>full << 2), rowBytes, pixBytes, rest, down, right);
+    if (++tx == tilesW) {
+      tx = 0;
+      if (++ty == tilesH) {
+        ty = 0;
+        img++;
       }
     }
+  }
+}
+
+/** Y = A^T M A for 4 channels (n of them real) of one tile: M's 16 positions at p + i * plane, Y's 2x2 at q. */
+@inline function outputTile(p: usize, plane: usize, q: usize, rowBytes: usize, pixBytes: usize, n: i32, down: bool, right: bool): void {
+  // Row pass: s0 = m0 + m1 + m2, s1 = m1 - m2 - m3 per column j.
+  let m0 = v128.load(p), m1 = v128.load(p + 4 * plane), m2 = v128.load(p + 8 * plane), m3 = v128.load(p + 12 * plane);
+  const s00 = f32x4.add(f32x4.add(m0, m1), m2), s10 = f32x4.sub(f32x4.sub(m1, m2), m3);
+  m0 = v128.load(p + plane); m1 = v128.load(p + 5 * plane); m2 = v128.load(p + 9 * plane); m3 = v128.load(p + 13 * plane);
+  const s01 = f32x4.add(f32x4.add(m0, m1), m2), s11 = f32x4.sub(f32x4.sub(m1, m2), m3);
+  m0 = v128.load(p + 2 * plane); m1 = v128.load(p + 6 * plane); m2 = v128.load(p + 10 * plane); m3 = v128.load(p + 14 * plane);
+  const s02 = f32x4.add(f32x4.add(m0, m1), m2), s12 = f32x4.sub(f32x4.sub(m1, m2), m3);
+  m0 = v128.load(p + 3 * plane); m1 = v128.load(p + 7 * plane); m2 = v128.load(p + 11 * plane); m3 = v128.load(p + 15 * plane);
+  const s03 = f32x4.add(f32x4.add(m0, m1), m2), s13 = f32x4.sub(f32x4.sub(m1, m2), m3);
+  put(q, f32x4.add(f32x4.add(s00, s01), s02), n);
+  if (right) put(q + pixBytes, f32x4.sub(f32x4.sub(s01, s02), s03), n);
+  if (down) {
+    put(q + rowBytes, f32x4.add(f32x4.add(s10, s11), s12), n);
+    if (right) put(q + rowBytes + pixBytes, f32x4.sub(f32x4.sub(s11, s12), s13), n);
   }
 }
 
@@ -334,11 +356,11 @@ export function winogradConv3x3(
   const t = roundUp(blockTiles, 4);
   const ciP = roundUp(ci, 4);
   const coP = roundUp(co, 8);
-  const vPlane = planeBytes(t, ciP);
-  const mPlane = planeBytes(t, coP);
+  const vTile = tileBytes(ciP);
+  const mTile = tileBytes(coP);
   const v = scratch;
-  const m = v + 16 * vPlane;
-  const zero = m + 16 * mPlane;
+  const m = v + <usize>t * vTile;
+  const zero = m + <usize>t * mTile;
   const tab = zero + (<usize>ciP << 2);
   for (let c = 0; c < ciP; c += 4) v128.store(zero + (<usize>c << 2), f32x4.splat(0));
   const tilesH = (ho + 1) >> 1;
@@ -350,7 +372,7 @@ export function winogradConv3x3(
     const countP = roundUp(count, 4);
     inputTransform(x, h, w, ci, padTop, padLeft, tilesH, tilesW, tile0, count, countP, t, v, zero, tab);
     for (let p = 0; p < 16; p++) {
-      gemm(v + <usize>p * vPlane, u + <usize>p * uPlane, m + <usize>p * mPlane, countP, ci, ciP, coP);
+      gemm(v + (<usize>(p * ciP) << 2), vTile, u + <usize>p * uPlane, m + (<usize>(p * coP) << 2), mTile, countP, ci, coP);
     }
     outputTransform(m, t, co, ho, wo, tilesH, tilesW, tile0, count, out);
   }
