@@ -142,28 +142,59 @@ function computeScale(gamma: usize, variance: usize, eps: f32, c: i32, cp: i32, 
   for (let j = c; j < cp; j++) store<f32>(at(scale, j), 0);
 }
 
-/** y = (x - mean) scale + beta, then max(y, 0) when relu. */
+/** y = (x - mean) scale + beta, max(y, 0) when relu (pmax, not max: one x86 maxps; max's NaN rules cost more). */
+@inline function normalizeValue(x: v128, mean: v128, scale: v128, beta: v128, relu: bool): v128 {
+  const v = f32x4.add(f32x4.mul(f32x4.sub(x, mean), scale), beta);
+  return relu ? f32x4.pmax(v, f32x4.splat(0)) : v;
+}
+
+/**
+ * y = (x - mean) scale + beta, then max(y, 0) when relu. Rows go in groups of 4 so that each
+ * channel vector of mean, scale, beta is loaded once per 4 rows.
+ */
 function normalize(
   x: usize, m: i32, c: i32, mean: usize, scale: usize, beta: usize, relu: bool, y: usize,
 ): void {
   const c4 = c & ~3;
-  const zero = f32x4.splat(0);
-  for (let i = 0; i < m; i++) {
+  const stride = <usize>c << 2;
+  const groups = m >> 2;
+  for (let g = 0; g < groups; g++) {
+    const xr = rowAt(x, g << 2, c);
+    const yr = rowAt(y, g << 2, c);
+    for (let j = 0; j < c4; j += 4) {
+      const off = <usize>j << 2;
+      const mu = v128.load(mean + off);
+      const sc = v128.load(scale + off);
+      const be = v128.load(beta + off);
+      v128.store(yr + off, normalizeValue(v128.load(xr + off), mu, sc, be, relu));
+      v128.store(yr + stride + off, normalizeValue(v128.load(xr + stride + off), mu, sc, be, relu));
+      v128.store(yr + 2 * stride + off, normalizeValue(v128.load(xr + 2 * stride + off), mu, sc, be, relu));
+      v128.store(yr + 3 * stride + off, normalizeValue(v128.load(xr + 3 * stride + off), mu, sc, be, relu));
+    }
+    if (c4 < c) normalizeTail(xr, yr, 4, c, mean, scale, beta, relu);
+  }
+  for (let i = groups << 2; i < m; i++) {
     const xr = rowAt(x, i, c);
     const yr = rowAt(y, i, c);
     for (let j = 0; j < c4; j += 4) {
       const off = <usize>j << 2;
-      let v = f32x4.add(
-        f32x4.mul(f32x4.sub(v128.load(xr + off), v128.load(mean + off)), v128.load(scale + off)),
-        v128.load(beta + off),
-      );
-      if (relu) v = f32x4.max(v, zero);
+      const v = normalizeValue(v128.load(xr + off), v128.load(mean + off), v128.load(scale + off), v128.load(beta + off), relu);
       v128.store(yr + off, v);
     }
-    for (let j = c4; j < c; j++) {
-      let v = (load<f32>(at(xr, j)) - load<f32>(at(mean, j))) * load<f32>(at(scale, j)) + load<f32>(at(beta, j));
-      if (relu && !(v > 0)) v = 0;
-      store<f32>(at(yr, j), v);
+    if (c4 < c) normalizeTail(xr, yr, 1, c, mean, scale, beta, relu);
+  }
+}
+
+/** The channels c4..c-1 (c not a multiple of 4) of `rows` rows, scalar. */
+function normalizeTail(xr: usize, yr: usize, rows: i32, c: i32, mean: usize, scale: usize, beta: usize, relu: bool): void {
+  const stride = <usize>c << 2;
+  for (let r = 0; r < rows; r++) {
+    const xrr = xr + <usize>r * stride;
+    const yrr = yr + <usize>r * stride;
+    for (let j = c & ~3; j < c; j++) {
+      let v = (load<f32>(at(xrr, j)) - load<f32>(at(mean, j))) * load<f32>(at(scale, j)) + load<f32>(at(beta, j));
+      if (relu && v < 0) v = 0;
+      store<f32>(at(yrr, j), v);
     }
   }
 }
@@ -206,9 +237,12 @@ function copyPadded(src: usize, c: i32, cp: i32, dst: usize): void {
   return xc * scale + beta > 0 ? dy : 0;
 }
 
-/** s1 += sum dy', s2 += sum dy' (x - mean) over `rows` rows (1 or 4); p: [mean, scale, beta] padded. */
+/**
+ * s1 += sum dy', s2 += sum dy' (x - mean) over `rows` rows (1 or 4) from byte offset `o` of dy and x;
+ * mean, scale, beta padded to a multiple of 4.
+ */
 @inline function accumulateGrad(
-  dyRow: usize, xRow: usize, rows: i32, c: i32, mean: usize, scale: usize, beta: usize, relu: bool,
+  dy: usize, x: usize, o: usize, rows: i32, c: i32, mean: usize, scale: usize, beta: usize, relu: bool,
   s1: usize, s2: usize,
 ): void {
   const c4 = c & ~3;
@@ -218,54 +252,104 @@ function copyPadded(src: usize, c: i32, cp: i32, dst: usize): void {
     const mu = v128.load(mean + off);
     const sc = v128.load(scale + off);
     const be = v128.load(beta + off);
-    let sum = f32x4.splat(0);
-    let dot = f32x4.splat(0);
-    for (let r = 0; r < rows; r++) {
-      const o = <usize>r * stride + off;
-      const xc = f32x4.sub(v128.load(xRow + o), mu);
-      const g = maskedGrad(v128.load(dyRow + o), xc, sc, be, relu);
-      sum = f32x4.add(sum, g);
-      dot = f32x4.add(dot, f32x4.mul(g, xc));
+    const p0 = o + off;
+    const xc0 = f32x4.sub(v128.load(x + p0), mu);
+    const g0 = maskedGrad(v128.load(dy + p0), xc0, sc, be, relu);
+    let sum = g0;
+    let dot = f32x4.mul(g0, xc0);
+    if (rows == 4) {
+      const p1 = p0 + stride;
+      const p2 = p1 + stride;
+      const p3 = p2 + stride;
+      const xc1 = f32x4.sub(v128.load(x + p1), mu);
+      const xc2 = f32x4.sub(v128.load(x + p2), mu);
+      const xc3 = f32x4.sub(v128.load(x + p3), mu);
+      const g1 = maskedGrad(v128.load(dy + p1), xc1, sc, be, relu);
+      const g2 = maskedGrad(v128.load(dy + p2), xc2, sc, be, relu);
+      const g3 = maskedGrad(v128.load(dy + p3), xc3, sc, be, relu);
+      sum = f32x4.add(f32x4.add(sum, g1), f32x4.add(g2, g3));
+      dot = f32x4.add(f32x4.add(dot, f32x4.mul(g1, xc1)), f32x4.add(f32x4.mul(g2, xc2), f32x4.mul(g3, xc3)));
     }
     v128.store(s1 + off, f32x4.add(v128.load(s1 + off), sum));
     v128.store(s2 + off, f32x4.add(v128.load(s2 + off), dot));
   }
   for (let r = 0; r < rows; r++) {
-    const o = <usize>r * stride;
+    const rr = o + <usize>r * stride;
     for (let j = c4; j < c; j++) {
-      const xc = load<f32>(at(xRow + o, j)) - load<f32>(at(mean, j));
-      const g = maskedGradScalar(load<f32>(at(dyRow + o, j)), xc, load<f32>(at(scale, j)), load<f32>(at(beta, j)), relu);
+      const xc = load<f32>(at(x + rr, j)) - load<f32>(at(mean, j));
+      const g = maskedGradScalar(load<f32>(at(dy + rr, j)), xc, load<f32>(at(scale, j)), load<f32>(at(beta, j)), relu);
       store<f32>(at(s1, j), load<f32>(at(s1, j)) + g);
       store<f32>(at(s2, j), load<f32>(at(s2, j)) + g * xc);
     }
   }
 }
 
-/** dx = dy' scale + (x - mean) k + b0 per element; p arrays padded to a multiple of 4. */
+/** dx = dy' scale + xc k + b0 for one vector (xc = x - mean). */
+@inline function gradValue(dy: v128, x: v128, mu: v128, sc: v128, be: v128, k: v128, b0: v128, relu: bool): v128 {
+  const xc = f32x4.sub(x, mu);
+  const g = maskedGrad(dy, xc, sc, be, relu);
+  return f32x4.add(f32x4.add(f32x4.mul(g, sc), f32x4.mul(xc, k)), b0);
+}
+
+/**
+ * dx = dy' scale + (x - mean) k + b0 per element; per-channel arrays padded to a multiple of 4.
+ * Rows in groups of 4: each channel vector is loaded once per 4 rows.
+ */
 function gradInput(
   dy: usize, x: usize, m: i32, c: i32, mean: usize, scale: usize, beta: usize, k: usize, b0: usize,
   relu: bool, dx: usize,
 ): void {
   const c4 = c & ~3;
-  for (let i = 0; i < m; i++) {
-    const dyr = rowAt(dy, i, c);
-    const xr = rowAt(x, i, c);
-    const dxr = rowAt(dx, i, c);
+  const stride = <usize>c << 2;
+  const groups = m >> 2;
+  for (let g = 0; g < groups; g++) {
+    const o = rowAt(0, g << 2, c);
     for (let j = 0; j < c4; j += 4) {
       const off = <usize>j << 2;
+      const mu = v128.load(mean + off);
       const sc = v128.load(scale + off);
-      const xc = f32x4.sub(v128.load(xr + off), v128.load(mean + off));
-      const g = maskedGrad(v128.load(dyr + off), xc, sc, v128.load(beta + off), relu);
-      v128.store(
-        dxr + off,
-        f32x4.add(f32x4.add(f32x4.mul(g, sc), f32x4.mul(xc, v128.load(k + off))), v128.load(b0 + off)),
-      );
+      const be = v128.load(beta + off);
+      const kk = v128.load(k + off);
+      const bb = v128.load(b0 + off);
+      const p0 = o + off;
+      const p1 = p0 + stride;
+      const p2 = p1 + stride;
+      const p3 = p2 + stride;
+      v128.store(dx + p0, gradValue(v128.load(dy + p0), v128.load(x + p0), mu, sc, be, kk, bb, relu));
+      v128.store(dx + p1, gradValue(v128.load(dy + p1), v128.load(x + p1), mu, sc, be, kk, bb, relu));
+      v128.store(dx + p2, gradValue(v128.load(dy + p2), v128.load(x + p2), mu, sc, be, kk, bb, relu));
+      v128.store(dx + p3, gradValue(v128.load(dy + p3), v128.load(x + p3), mu, sc, be, kk, bb, relu));
     }
-    for (let j = c4; j < c; j++) {
+    if (c4 < c) gradInputTail(dy + o, x + o, dx + o, 4, c, mean, scale, beta, k, b0, relu);
+  }
+  for (let i = groups << 2; i < m; i++) {
+    const o = rowAt(0, i, c);
+    for (let j = 0; j < c4; j += 4) {
+      const off = <usize>j << 2;
+      const p = o + off;
+      const v = gradValue(
+        v128.load(dy + p), v128.load(x + p), v128.load(mean + off), v128.load(scale + off),
+        v128.load(beta + off), v128.load(k + off), v128.load(b0 + off), relu,
+      );
+      v128.store(dx + p, v);
+    }
+    if (c4 < c) gradInputTail(dy + o, x + o, dx + o, 1, c, mean, scale, beta, k, b0, relu);
+  }
+}
+
+/** The channels c4..c-1 (c not a multiple of 4) of `rows` rows of dx, scalar. */
+function gradInputTail(
+  dyr: usize, xr: usize, dxr: usize, rows: i32, c: i32, mean: usize, scale: usize, beta: usize, k: usize, b0: usize,
+  relu: bool,
+): void {
+  const stride = <usize>c << 2;
+  for (let r = 0; r < rows; r++) {
+    const o = <usize>r * stride;
+    for (let j = c & ~3; j < c; j++) {
       const sc = load<f32>(at(scale, j));
-      const xc = load<f32>(at(xr, j)) - load<f32>(at(mean, j));
-      const g = maskedGradScalar(load<f32>(at(dyr, j)), xc, sc, load<f32>(at(beta, j)), relu);
-      store<f32>(at(dxr, j), g * sc + xc * load<f32>(at(k, j)) + load<f32>(at(b0, j)));
+      const xc = load<f32>(at(xr + o, j)) - load<f32>(at(mean, j));
+      const g = maskedGradScalar(load<f32>(at(dyr + o, j)), xc, sc, load<f32>(at(beta, j)), relu);
+      store<f32>(at(dxr + o, j), g * sc + xc * load<f32>(at(k, j)) + load<f32>(at(b0, j)));
     }
   }
 }
@@ -299,14 +383,10 @@ export function batchNormBackward(
   const stride = <usize>c << 2;
   const groups = m >> 2;
   for (let g = 0; g < groups; g++) {
-    const o = <usize>(g << 2) * stride;
-    accumulateGrad(dy + o, x + o, 4, c, meanP, scale, betaP, isRelu, s1, s2);
+    accumulateGrad(dy, x, <usize>(g << 2) * stride, 4, c, meanP, scale, betaP, isRelu, s1, s2);
     if ((g + 1) % GROUPS_PER_CHUNK == 0) flushSums(s1, s2, t1, t2, c);
   }
-  for (let i = groups << 2; i < m; i++) {
-    const o = <usize>i * stride;
-    accumulateGrad(dy + o, x + o, 1, c, meanP, scale, betaP, isRelu, s1, s2);
-  }
+  for (let i = groups << 2; i < m; i++) accumulateGrad(dy, x, <usize>i * stride, 1, c, meanP, scale, betaP, isRelu, s1, s2);
   flushSums(s1, s2, t1, t2, c);
   const invM: f64 = 1 / <f64>m;
   for (let j = 0; j < cp; j++) {
