@@ -49,7 +49,7 @@ export function convFilterGradient(
         const dyBase = dy + (<usize>((img0 * ho + pa) * wo * co) << 2);
         const accBase = dw + (<usize>(i * m * co) << 2);
         kernelRow(
-          xBase, dyBase, accBase, m, co, nImg, pb - pa, wo,
+          xBase, dyBase, accBase, m, co, ci, w, left, sw, nImg, pb - pa, wo,
           <usize>(rStride * wp * ci) << 2, <usize>(sh * wp * ci) << 2, <usize>(sw * ci) << 2,
           <usize>(ho * wo * co) << 2, <usize>(wo * co) << 2, <usize>co << 2,
         );
@@ -58,9 +58,14 @@ export function convFilterGradient(
   }
 }
 
-/** All output tiles [m, co] of one kernel row over one chunk. */
+/**
+ * All output tiles [m, co] of one kernel row over one chunk. A 4 x 8 tile within one kernel column j
+ * (all its m share j) sweeps only the output columns q whose input column q*sw + j - left lies in
+ * [0, w): no work on the zero padding (a 3x3 at 7x7 would spend 1/7 of its time there).
+ */
 function kernelRow(
-  xBase: usize, dyBase: usize, accBase: usize, m: i32, co: i32, nImg: i32, nRows: i32, nCols: i32,
+  xBase: usize, dyBase: usize, accBase: usize, m: i32, co: i32, ci: i32, w: i32, left: i32, sw: i32,
+  nImg: i32, nRows: i32, nCols: i32,
   xImg: usize, xRow: usize, xPix: usize, dyImg: usize, dyRow: usize, dyPix: usize,
 ): void {
   const accRow = dyPix;
@@ -68,13 +73,25 @@ function kernelRow(
   const co4 = co & ~3;
   let m0 = 0;
   for (; m0 + 4 <= m; m0 += 4) {
-    const xp = xBase + (<usize>m0 << 2);
+    let xp = xBase + (<usize>m0 << 2);
+    let dp = dyBase;
+    let qa = 0;
+    let qb = nCols;
+    const j = m0 / ci;
+    if (j == (m0 + 3) / ci) {
+      qa = left > j ? (left - j + sw - 1) / sw : 0;
+      qb = w - 1 + left - j >= 0 ? min(nCols, (w - 1 + left - j) / sw + 1) : 0;
+      if (qa >= qb) continue;
+      xp += <usize>qa * xPix;
+      dp += <usize>qa * dyPix;
+    }
+    const cols = qb - qa;
     const acc = accBase + (<usize>(m0 * co) << 2);
     for (let o0 = 0; o0 < co8; o0 += 8) {
-      tile4x8(xp, dyBase + (<usize>o0 << 2), acc + (<usize>o0 << 2), nImg, nRows, nCols, xImg, xRow, xPix, dyImg, dyRow, dyPix, accRow);
+      tile4x8(xp, dp + (<usize>o0 << 2), acc + (<usize>o0 << 2), nImg, nRows, cols, xImg, xRow, xPix, dyImg, dyRow, dyPix, accRow);
     }
     if (co4 > co8) {
-      tile4x4(xp, dyBase + (<usize>co8 << 2), acc + (<usize>co8 << 2), nImg, nRows, nCols, xImg, xRow, xPix, dyImg, dyRow, dyPix, accRow);
+      tile4x4(xp, dp + (<usize>co8 << 2), acc + (<usize>co8 << 2), nImg, nRows, cols, xImg, xRow, xPix, dyImg, dyRow, dyPix, accRow);
     }
   }
   const rest = m - m0;

@@ -96,6 +96,9 @@ cases.push({ n: 2, h: 9, w: 10, ci: 4, co: 9, kh: 3, kw: 3, stride: [1, 2], pad:
 cases.push({ n: 2, h: 10, w: 9, ci: 7, co: 4, kh: 1, kw: 3, stride: [2, 1], pad: [[0, 0], [1, 1]] });
 cases.push({ n: 4, h: 12, w: 12, ci: 1, co: 16, kh: 3, kw: 3, stride: [1, 1], pad: [[1, 1], [1, 1]] });
 cases.push({ n: 2, h: 6, w: 6, ci: 9, co: 1, kh: 3, kw: 3, stride: [1, 1], pad: 'valid' });
+// Padding wider than the kernel (kernel columns that see only zeros) and a 7x7 over 4 channels.
+cases.push({ n: 2, h: 7, w: 8, ci: 8, co: 8, kh: 3, kw: 3, stride: [2, 2], pad: [[3, 1], [4, 2]] });
+cases.push({ n: 2, h: 9, w: 9, ci: 4, co: 16, kh: 7, kw: 7, stride: [2, 2], pad: [[3, 3], [3, 3]] });
 
 describe('SIMD Conv2DBackpropFilter kernel vs the cpu backend', () => {
   beforeAll(async () => {
