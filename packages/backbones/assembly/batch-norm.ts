@@ -406,3 +406,19 @@ export function batchNormBackward(
   }
   gradInput(dy, x, m, c, meanP, scale, betaP, k, b0, isRelu, dx);
 }
+
+/**
+ * Moving statistics as PyTorch updates them: newMean = runningMean keep + mean meanWeight,
+ * newVar = runningVar keep + variance varWeight, with keep = 1 - momentum, meanWeight = momentum,
+ * varWeight = momentum m / (m - 1) (unbiased variance) computed by the caller as the tfjs-op path does.
+ * All [c]; one call instead of six tfjs ops (each of which clones its inputs when a gradient tape is on).
+ */
+export function batchNormMovingStatistics(
+  runningMean: usize, runningVar: usize, mean: usize, variance: usize, c: i32,
+  keep: f32, meanWeight: f32, varWeight: f32, newMean: usize, newVar: usize,
+): void {
+  for (let j = 0; j < c; j++) {
+    store<f32>(at(newMean, j), load<f32>(at(runningMean, j)) * keep + load<f32>(at(mean, j)) * meanWeight);
+    store<f32>(at(newVar, j), load<f32>(at(runningVar, j)) * keep + load<f32>(at(variance, j)) * varWeight);
+  }
+}

@@ -5,7 +5,7 @@ import '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { addReluComposite, batchNormTrainingComposite } from './batch-norm-composite';
-import { addRelu, batchNormTraining } from './batch-norm-ops';
+import { addRelu, batchNormTraining, movingStatistics } from './batch-norm-ops';
 import { BATCH_NORM_TRAINING_FORWARD } from './batch-norm-wasm-kernels';
 
 /** max |a - b| / max |b| over flat arrays. */
@@ -128,5 +128,26 @@ describe('addRelu on wasm matches relu(add) on cpu', () => {
     tf.setBackend('wasm');
     const ours = compute(addRelu);
     ours.forEach((o, i) => expect(relativeError(o, reference[i]!)).toBe(0));
+  });
+});
+
+describe('movingStatistics', () => {
+  it.each(['wasm', 'cpu'])('on %s: (1 - m) running + m batch, batch variance made unbiased', async (backend) => {
+    await tf.setBackend(backend);
+    const before = tf.memory().numTensors;
+    const [mean, variance] = tf.tidy(() => {
+      const out = movingStatistics(
+        tf.tensor1d([1, 2]),
+        tf.tensor1d([1, 1]),
+        tf.tensor1d([3, 4]),
+        tf.tensor1d([2, 4]),
+        0.5,
+        3, // unbiased factor 3 / 2
+      );
+      return out.map((t) => Array.from(t.dataSync()));
+    });
+    expect(mean).toEqual([2, 3]);
+    expect(variance).toEqual([2, 3.5]);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

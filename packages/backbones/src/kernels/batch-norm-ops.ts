@@ -8,8 +8,10 @@ import {
   ADD_RELU,
   ADD_RELU_BACKWARD,
   BATCH_NORM_TRAINING_BACKWARD,
+  BATCH_NORM_MOVING_STATISTICS,
   BATCH_NORM_TRAINING_FORWARD,
   batchNormWasmKernelsActive,
+  type MovingStatisticsAttrs,
 } from './batch-norm-wasm-kernels';
 
 /**
@@ -80,4 +82,33 @@ export function addRelu<T extends tf.Tensor>(a: T, b: T): T {
   const y = op(a, b) as T;
   if (sharedY !== undefined) attachToTape(y, [sharedY]);
   return y;
+}
+
+/**
+ * The moving statistics after one training batch, as PyTorch updates them:
+ * `(1 - momentum) running + momentum batch`, with the batch variance made unbiased (`count / (count - 1)`,
+ * `count = n h w`). All `[C]`; returns new tensors `[mean, variance]` for the caller to assign. Never
+ * differentiated. On `wasm` one kernel call, where the six tfjs ops it replaces each cloned their inputs
+ * for the gradient tape (18 kernel calls per BatchNorm in a training step).
+ */
+export function movingStatistics(
+  runningMean: tf.Tensor1D,
+  runningVar: tf.Tensor1D,
+  mean: tf.Tensor1D,
+  variance: tf.Tensor1D,
+  momentum: number,
+  count: number,
+): [tf.Tensor1D, tf.Tensor1D] {
+  const unbiased = count > 1 ? count / (count - 1) : 1;
+  const attrs: MovingStatisticsAttrs = { keep: 1 - momentum, meanWeight: momentum, varWeight: momentum * unbiased };
+  const all = [runningMean, runningVar, mean, variance];
+  if (all.every((t) => t.dtype === 'float32') && batchNormWasmKernelsActive()) {
+    const inputs = { runningMean, runningVar, mean, variance } as unknown as tf.NamedTensorMap;
+    const outs = tf.engine().runKernel(BATCH_NORM_MOVING_STATISTICS, inputs, attrs as unknown as tf.NamedAttrMap);
+    return outs as [tf.Tensor1D, tf.Tensor1D];
+  }
+  return tf.tidy(() => [
+    tf.add(tf.mul(runningMean, attrs.keep), tf.mul(mean, attrs.meanWeight)),
+    tf.add(tf.mul(runningVar, attrs.keep), tf.mul(variance, attrs.varWeight)),
+  ]);
 }

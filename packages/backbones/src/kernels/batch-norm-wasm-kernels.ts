@@ -19,6 +19,19 @@ export const ADD_RELU = 'HvcmAddRelu';
 /** Inputs `{dy, y}` (`y` the output of `HvcmAddRelu`); output `dy * (y > 0)`, the gradient of `a` and of `b`. */
 export const ADD_RELU_BACKWARD = 'HvcmAddReluBackward';
 
+/**
+ * Inputs `{runningMean, runningVar, mean, variance}` (all `[C]`), attrs `{keep, meanWeight, varWeight}`;
+ * outputs `[runningMean keep + mean meanWeight, runningVar keep + variance varWeight]`. No gradient.
+ */
+export const BATCH_NORM_MOVING_STATISTICS = 'HvcmBatchNormMovingStatistics';
+
+/** Attributes of `HvcmBatchNormMovingStatistics`: the weights of the old and the batch statistics. */
+export interface MovingStatisticsAttrs {
+  keep: number;
+  meanWeight: number;
+  varWeight: number;
+}
+
 /** Attributes of the BatchNorm kernels. */
 export interface BatchNormKernelAttrs {
   epsilon: number;
@@ -103,6 +116,21 @@ function batchNormBackwardKernel(args: KernelArgs): tf.TensorInfo[] {
   return [dx, dScale, dOffset];
 }
 
+function movingStatisticsKernel(args: KernelArgs): tf.TensorInfo[] {
+  const { keep, meanWeight, varWeight } = args.attrs as unknown as MovingStatisticsAttrs;
+  const vectors = ['runningMean', 'runningVar', 'mean', 'variance'].map((name) => input(args, name));
+  const [runningMean, runningVar, mean, variance] = vectors as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
+  const c = runningMean.shape[0] ?? 0;
+  matrixDims(runningMean, BATCH_NORM_MOVING_STATISTICS, vectors);
+  const [newMean, newVar] = [output(args, [c]), output(args, [c])];
+  const b = args.backend;
+  const o = (t: tf.TensorInfo): number => heapOffset(b, t);
+  kernel(b, 'batchNormMovingStatistics')(
+    o(runningMean), o(runningVar), o(mean), o(variance), c, keep, meanWeight, varWeight, o(newMean), o(newVar),
+  );
+  return [newMean, newVar];
+}
+
 /** One output from two same-size inputs through an elementwise AssemblyScript kernel. */
 function elementwiseKernel(op: string, exported: string, names: [string, string]) {
   return (args: KernelArgs): tf.TensorInfo => {
@@ -121,6 +149,11 @@ function elementwiseKernel(op: string, exported: string, names: [string, string]
 const configs: tf.KernelConfig[] = [
   { kernelName: BATCH_NORM_TRAINING_FORWARD, backendName: WASM, kernelFunc: batchNormForwardKernel as unknown as tf.KernelFunc },
   { kernelName: BATCH_NORM_TRAINING_BACKWARD, backendName: WASM, kernelFunc: batchNormBackwardKernel as unknown as tf.KernelFunc },
+  {
+    kernelName: BATCH_NORM_MOVING_STATISTICS,
+    backendName: WASM,
+    kernelFunc: movingStatisticsKernel as unknown as tf.KernelFunc,
+  },
   { kernelName: ADD_RELU, backendName: WASM, kernelFunc: elementwiseKernel(ADD_RELU, 'addReluForward', ['a', 'b']) as unknown as tf.KernelFunc },
   {
     kernelName: ADD_RELU_BACKWARD,
@@ -133,7 +166,7 @@ let disabled = false;
 let moduleAvailable: boolean | undefined;
 
 /**
- * Registers the four kernels for `wasm` (idempotent) and lets the ops in batch-norm-ops.ts use them.
+ * Registers the five kernels for `wasm` (idempotent) and lets the ops in batch-norm-ops.ts use them.
  * Not required: the ops register them on first use on `wasm`; this undoes `unregisterBatchNormWasmKernels`.
  */
 export function registerBatchNormWasmKernels(): void {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
+import { movingStatistics } from '../kernels/batch-norm-ops';
 import { normalizeWithBatchStatistics } from './batch-norm-training-op';
 import type { VariableStore } from './variable-store';
 
@@ -60,13 +61,11 @@ export function batchNormTraining(
   );
   if (updateStatistics) {
     const [n, h, w] = x.shape;
-    const count = n * h * w;
-    const m = settings.momentum;
-    const unbiased = count > 1 ? count / (count - 1) : 1;
-    tf.tidy(() => {
-      bn.runningMean.assign(tf.add(tf.mul(bn.runningMean, 1 - m), tf.mul(mean, m)));
-      bn.runningVar.assign(tf.add(tf.mul(bn.runningVar, 1 - m), tf.mul(variance, m * unbiased)));
-    });
+    const [runningMean, runningVar] = [bn.runningMean as tf.Tensor1D, bn.runningVar as tf.Tensor1D];
+    const [newMean, newVar] = movingStatistics(runningMean, runningVar, mean, variance, settings.momentum, n * h * w);
+    bn.runningMean.assign(newMean);
+    bn.runningVar.assign(newVar);
+    tf.dispose([newMean, newVar]);
   }
   mean.dispose();
   variance.dispose();
