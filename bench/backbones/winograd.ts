@@ -1,15 +1,18 @@
 // Winograd F(2x2, 3x3) vs XNNPACK's direct convolution on the wasm backend, per layer shape:
-// forward Conv2D and the stride-1 input gradient (Conv2DBackpropInput as a flipped convolution).
+// forward Conv2D and the stride-1 input gradient (Conv2DBackpropInput as a flipped convolution),
+// F(2x2, 3x3) and F(4x4, 3x3).
 // Prints best-of-R wall ms and thread CPU ms, effective GFLOP/s (direct-conv FLOPs / wall time),
 // and the max relative difference new vs old.
-// Run: cd bench && npx tsx --conditions=@hvcm/source backbones/winograd.ts [reps] [sweep|tiles]
+// Run: cd bench && npx tsx --conditions=@hvcm/source backbones/winograd.ts [reps] [sweep|tiles|step [batch]]
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { threadCpuTimeMs } from '@hvcm/backbones';
-import { blockTilesFor, winogradConv3x3 } from '../../packages/backbones/src/kernels/winograd-conv2d';
+import { createBackboneClassifierProgram, selectBackend, threadCpuTimeMs } from '@hvcm/backbones';
+import { blockTilesFor, setWinogradEnabled, winogradConv3x3 } from '../../packages/backbones/src/kernels/winograd-conv2d';
+import { registerWinogradConv2D } from '../../packages/backbones/src/kernels/winograd-conv2d-kernel';
 import { conv2dBackpropInputViaConv } from '../../packages/backbones/src/gradients/conv2d-backprop-input';
 
 await tf.setBackend('wasm');
+if (process.argv[3] === 'step') await trainingStep(Number(process.argv[4] ?? 128));
 const reps = Number(process.argv[2] ?? 7);
 /** WINOGRAD_TILES=n forces the block size (tiles per block) for a sweep. */
 const blockTiles = process.env.WINOGRAD_TILES ? Number(process.env.WINOGRAD_TILES) : undefined;
@@ -87,42 +90,116 @@ const attrs = { strides: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], dataForm
 const fmt = (t: { wall: number; cpu: number }, flops: number) =>
   `${t.wall.toFixed(2).padStart(7)} ms (cpu ${t.cpu.toFixed(1).padStart(5)}) ${(flops / t.wall / 1e6).toFixed(1).padStart(5)} GF/s`;
 if (process.argv[3] === 'tiles') {
-  // Block size sweep (forward): Winograd ms per tiles-per-block, best of `reps`, shapes interleaved.
-  const sizes = [8, 12, 16, 24, 32, 48, 64];
-  console.log('shape                      | ' + sizes.map((t) => `T=${t}`.padStart(7)).join(' '));
+  // Block size sweep (forward): Winograd ms per tiles-per-block, best of `reps`, F(2x2) and F(4x4).
+  const sizes = [8, 16, 32, 64];
+  console.log('shape                      | ' + [2, 4].flatMap((m) => sizes.map((t) => `F${m} T=${t}`.padStart(8))).join(' '));
   for (const s of layers) {
     const x = tf.randomUniform([s.n, s.hw, s.hw, s.ci], -1, 1);
     const wt = tf.randomUniform([3, 3, s.ci, s.co], -1, 1);
-    const ms = sizes.map((t) => time(() => winogradConv3x3(backend, x, wt, pad, 'forward', t)).wall);
-    console.log(`${s.n}x${s.hw}x${s.hw} ${s.ci}->${s.co}`.padEnd(26) + ' | ' + ms.map((m) => m.toFixed(2).padStart(7)).join(' '));
+    const ms = ([2, 4] as const).flatMap((m) => sizes.map((t) => time(() => winogradConv3x3(backend, x, wt, pad, 'forward', m, t)).wall));
+    console.log(`${s.n}x${s.hw}x${s.hw} ${s.ci}->${s.co}`.padEnd(26) + ' | ' + ms.map((m) => m.toFixed(2).padStart(8)).join(' '));
     tf.dispose([x, wt]);
   }
   process.exit(0);
 }
-console.log('shape                      | op       | XNNPACK direct                    | Winograd                          | speedup | rel diff');
+console.log('shape                      | op      | XNNPACK direct                     | Winograd F(2x2,3x3)                | Winograd F(4x4,3x3)                | F2 vs XNN | F4 vs XNN | rel diff F2, F4');
 for (const s of shapes) {
   const x = tf.randomUniform([s.n, s.hw, s.hw, s.ci], -1, 1);
   const wt = tf.randomUniform([3, 3, s.ci, s.co], -1, 1);
   const dy = tf.randomUniform([s.n, s.hw, s.hw, s.co], -1, 1);
   const flops = 2 * s.n * s.hw * s.hw * 9 * s.ci * s.co;
   const name = `${s.n}x${s.hw}x${s.hw} ${s.ci}->${s.co}`.padEnd(26);
-  const cases: [string, () => tf.TensorInfo, () => tf.TensorInfo][] = [
-    ['Conv2D', () => originalConv({ inputs: { x, filter: wt }, attrs, backend }) as tf.TensorInfo, () => winogradConv3x3(backend, x, wt, pad, 'forward', blockTiles ?? blockTilesFor(s.ci))],
+  const tiles = (c: number) => blockTiles ?? blockTilesFor(c);
+  const cases: [string, () => tf.TensorInfo, () => tf.TensorInfo, () => tf.TensorInfo][] = [
+    [
+      'Conv2D',
+      () => originalConv({ inputs: { x, filter: wt }, attrs, backend }) as tf.TensorInfo,
+      () => winogradConv3x3(backend, x, wt, pad, 'forward', 2, tiles(s.ci)),
+      () => winogradConv3x3(backend, x, wt, pad, 'forward', 4, tiles(s.ci)),
+    ],
     [
       'BackInp',
       () => viaConv({ inputs: { dy, filter: wt }, attrs: { ...attrs, inputShape: x.shape }, backend }),
-      () => winogradConv3x3(backend, dy, wt, pad, 'flipped', blockTiles ?? blockTilesFor(s.co)),
+      () => winogradConv3x3(backend, dy, wt, pad, 'flipped', 2, tiles(s.co)),
+      () => winogradConv3x3(backend, dy, wt, pad, 'flipped', 4, tiles(s.co)),
     ],
   ];
-  for (const [op, old, neu] of cases) {
+  for (const [op, old, f2, f4] of cases) {
+    setWinogradEnabled(false); // the old input-gradient path, without Winograd inside
     const a = old();
-    const b = neu();
-    const rel = maxRel(b, a);
+    const rels = [f2, f4].map((f) => {
+      const b = f();
+      const rel = maxRel(b, a);
+      backend.disposeData(b.dataId);
+      return rel.toExponential(1);
+    });
     backend.disposeData(a.dataId);
-    backend.disposeData(b.dataId);
     const to = time(old);
-    const tn = time(neu);
-    console.log(`${name} | ${op.padEnd(8)} | ${fmt(to, flops)} | ${fmt(tn, flops)} | ${(to.wall / tn.wall).toFixed(2).padStart(6)}x | ${rel.toExponential(1)}`);
+    setWinogradEnabled(true);
+    const t2 = time(f2);
+    const t4 = time(f4);
+    const ratio = (t: { wall: number }) => `${(to.wall / t.wall).toFixed(2).padStart(8)}x`;
+    console.log(`${name} | ${op.padEnd(7)} | ${fmt(to, flops)} | ${fmt(t2, flops)} | ${fmt(t4, flops)} | ${ratio(t2)} | ${ratio(t4)} | ${rels.join(', ')}`);
   }
   tf.dispose([x, wt, dy]);
+}
+
+/**
+ * One small-resnet training step (as bench/backbones/prof-tmp.ts runs it) with Winograd off and on,
+ * alternating: step ms (best of the rounds) and ms per step in the convolution kernels.
+ */
+async function trainingStep(batch: number): Promise<never> {
+  await selectBackend({ backend: 'wasm' } as never); // registers the wasm training kernels
+  registerWinogradConv2D();
+  // Top-level calls only (as prof-tmp.ts counts): a kernel that calls Conv2D inside is not counted twice.
+  const timed = new Map<string, number>();
+  let depth = 0;
+  const names = ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'];
+  for (const name of names) {
+    const k = tf.getKernel(name, 'wasm');
+    if (k === undefined) continue;
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel({
+      ...k,
+      kernelFunc: (a) => {
+        const t = performance.now();
+        depth++;
+        const r = k.kernelFunc(a);
+        depth--;
+        if (depth === 0) timed.set(name, (timed.get(name) ?? 0) + performance.now() - t);
+        return r;
+      },
+    });
+  }
+  const prog = createBackboneClassifierProgram({ backbone: 'small-resnet', backboneOptions: { numClasses: 10, inputChannels: 1, inputSize: 28, seed: 1 } });
+  const x = tf.randomUniform([batch, 28, 28, 1]);
+  const y = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 10), 'int32');
+  const opt = tf.train.momentum(0.01, 0.9);
+  const step = () => {
+    const { value, grads } = tf.variableGrads(() => prog.loss(x, y), prog.variables as tf.Variable[]);
+    opt.applyGradients(grads);
+    value.dataSync();
+    tf.dispose([value, ...Object.values(grads)]);
+  };
+  const best = new Map<string, { step: number; kernels: number[] }>();
+  for (let round = 0; round < 3; round++) {
+    for (const on of [false, true]) {
+      setWinogradEnabled(on);
+      step();
+      timed.clear();
+      const steps = 3;
+      const t0 = performance.now();
+      for (let i = 0; i < steps; i++) step();
+      const r = { step: (performance.now() - t0) / steps, kernels: names.map((n) => (timed.get(n) ?? 0) / steps) };
+      const key = on ? 'Winograd' : 'XNNPACK';
+      const prev = best.get(key);
+      if (prev === undefined || r.step < prev.step) best.set(key, r);
+    }
+  }
+  console.log(`small-resnet training step, batch ${batch}, one thread (best of 3 rounds of 3 steps; ms per step)`);
+  for (const [key, r] of best) {
+    const kernels = names.map((n, i) => `${n} ${(r.kernels[i] as number).toFixed(1).padStart(6)}`).join('  ');
+    console.log(`${key.padEnd(9)} step ${r.step.toFixed(1).padStart(7)} ms (${((batch * 1000) / r.step).toFixed(0)} img/s)  ${kernels}`);
+  }
+  process.exit(0);
 }

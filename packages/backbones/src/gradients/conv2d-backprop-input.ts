@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { callKernel, free, type KernelBackendLike } from './wasm-kernel-calls';
 import { kernelModuleAvailable } from '../kernels/kernel-module';
-import { winogradConv3x3, winogradIsFaster, type Pads } from '../kernels/winograd-conv2d';
+import { winogradChoice, winogradConv3x3, type Pads, type WinogradTile } from '../kernels/winograd-conv2d';
 
 /** What the strided path needs beyond `KernelBackendLike`: building a small tensor from JavaScript. */
 interface WasmBackendLike extends KernelBackendLike {
@@ -63,8 +63,8 @@ export function conv2dBackpropInputViaConv(backendName: string) {
     const { top, left } = info.padInfo;
 
     if (backendName === 'wasm' && sh === 1 && sw === 1) {
-      const pads = winogradInputGradientPads(dy, filter, info);
-      if (pads !== undefined) return winogradConv3x3(backend, dy, filter, pads, 'flipped');
+      const plan = winogradInputGradientPlan(dy, filter, info);
+      if (plan !== undefined) return winogradConv3x3(backend, dy, filter, plan.pads, 'flipped', plan.tile);
     }
 
     if (sh > 1 || sw > 1) {
@@ -138,19 +138,23 @@ export function conv2dBackpropInputViaConv(backendName: string) {
 }
 
 /**
- * Padding of `dy` for the stride-1 input gradient of a 3x3 convolution as a Winograd convolution
- * (top 2 - pt, bottom H + pt - Ho, likewise for columns), or undefined when it does not apply
- * (not 3x3 float32, padding outside 0..2, kernel module not built) or is not faster for the shape.
+ * Padding of `dy` (top 2 - pt, bottom H + pt - Ho, likewise for columns) and Winograd variant for
+ * the stride-1 input gradient of a 3x3 convolution as a Winograd convolution, or undefined when it
+ * does not apply (not 3x3 float32, padding outside 0..2, kernel module not built) or is not faster.
  */
-function winogradInputGradientPads(dy: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): Pads | undefined {
+function winogradInputGradientPlan(
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): { pads: Pads; tile: WinogradTile } | undefined {
   const { filterHeight: kh, filterWidth: kw, inHeight: h, inWidth: w, outHeight: ho, outWidth: wo } = info;
   if (kh !== 3 || kw !== 3 || dy.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
   if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return undefined;
   const { top, left } = info.padInfo;
   const pads = { top: 2 - top, bottom: h + top - ho, left: 2 - left, right: w + left - wo };
   if (!Object.values(pads).every((p) => p >= 0 && p <= 2)) return undefined;
-  if (!winogradIsFaster(info.batchSize, h, w, info.outChannels, info.inChannels)) return undefined;
-  return kernelModuleAvailable() ? pads : undefined;
+  const tile = winogradChoice(info.batchSize, h, w, info.outChannels, info.inChannels);
+  return tile !== 0 && kernelModuleAvailable() ? { pads, tile } : undefined;
 }
 
 /** Taps of one output phase along one axis: dx index h = s*a + r meets filter taps i = rr + s*t with dy index a + base - t. */

@@ -3,13 +3,16 @@
 // (`winogradIsFaster`), everything else to the original (XNNPACK) kernel.
 import * as tf from '@tensorflow/tfjs-core';
 import { kernelModuleAvailable } from './kernel-module';
-import { winogradConv3x3, winogradIsFaster, type Pads } from './winograd-conv2d';
+import { winogradChoice, winogradConv3x3, type Pads, type WinogradTile } from './winograd-conv2d';
 
 const WASM = 'wasm';
 let saved: tf.KernelConfig | undefined;
 
-/** Padding of a 3x3 stride-1 NHWC float32 convolution the Winograd kernel can do, else undefined. */
-export function winogradConv2DPads(x: tf.TensorInfo, filter: tf.TensorInfo, attrs: tf.Conv2DAttrs): Pads | undefined {
+/**
+ * Padding and variant for a 3x3 stride-1 NHWC float32 convolution the Winograd kernel can do and
+ * is faster at (`winogradChoice`), else undefined.
+ */
+export function winogradConv2DPlan(x: tf.TensorInfo, filter: tf.TensorInfo, attrs: tf.Conv2DAttrs): { pads: Pads; tile: WinogradTile } | undefined {
   if (x.dtype !== 'float32' || filter.dtype !== 'float32' || x.shape.length !== 4) return undefined;
   if (filter.shape[0] !== 3 || filter.shape[1] !== 3) return undefined;
   const dataFormat = tf.backend_util.convertConv2DDataFormat(attrs.dataFormat);
@@ -28,16 +31,16 @@ export function winogradConv2DPads(x: tf.TensorInfo, filter: tf.TensorInfo, attr
   const { top, bottom, left, right } = info.padInfo;
   if (![top, bottom, left, right].every((p) => p >= 0 && p <= 2)) return undefined;
   if (info.outHeight !== info.inHeight + top + bottom - 2 || info.outWidth !== info.inWidth + left + right - 2) return undefined;
-  if (!winogradIsFaster(info.batchSize, info.outHeight, info.outWidth, info.inChannels, info.outChannels)) return undefined;
-  return { top, bottom, left, right };
+  const tile = winogradChoice(info.batchSize, info.outHeight, info.outWidth, info.inChannels, info.outChannels);
+  return tile === 0 ? undefined : { pads: { top, bottom, left, right }, tile };
 }
 
 /** A `Conv2D` kernelFunc: Winograd where it applies and is faster, `original` otherwise. */
 export function winogradConv2DKernel(original: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
     const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
-    const pads = winogradConv2DPads(x, filter, args.attrs as unknown as tf.Conv2DAttrs);
-    return pads === undefined ? original(args) : winogradConv3x3(args.backend, x, filter, pads);
+    const plan = winogradConv2DPlan(x, filter, args.attrs as unknown as tf.Conv2DAttrs);
+    return plan === undefined ? original(args) : winogradConv3x3(args.backend, x, filter, plan.pads, 'forward', plan.tile);
   };
 }
 

@@ -3,11 +3,11 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '../gradients/register-wasm-training-kernels';
-import { winogradConv3x3, winogradIsFaster, type Pads } from './winograd-conv2d';
+import { winogradChoice, winogradConv3x3, type Pads, type WinogradTile } from './winograd-conv2d';
 import {
   registerWinogradConv2D,
   unregisterWinogradConv2D,
-  winogradConv2DPads,
+  winogradConv2DPlan,
   winogradConv2DRegistered,
 } from './winograd-conv2d-kernel';
 
@@ -67,16 +67,16 @@ async function reference(c: Case): Promise<{ y: Float32Array; dx: Float32Array; 
 }
 
 /** The Winograd kernel called directly on wasm: forward conv, and the input gradient as a flipped conv of g. */
-function winograd(c: Case): { y: Float32Array; dx: Float32Array } {
+function winograd(c: Case, tile: WinogradTile): { y: Float32Array; dx: Float32Array } {
   const backend = tf.backend();
   const x = tf.tensor4d(values(c.n * c.h * c.w * c.ci, 1), [c.n, c.h, c.w, c.ci]);
   const w = tf.tensor4d(values(9 * c.ci * c.co, 2), [3, 3, c.ci, c.co]);
   const ho = c.h + c.pads.top + c.pads.bottom - 2;
   const wo = c.w + c.pads.left + c.pads.right - 2;
   const g = tf.tensor4d(values(c.n * ho * wo * c.co, 3), [c.n, ho, wo, c.co]);
-  const y = tf.engine().makeTensorFromTensorInfo(winogradConv3x3(backend, x, w, c.pads));
+  const y = tf.engine().makeTensorFromTensorInfo(winogradConv3x3(backend, x, w, c.pads, 'forward', tile));
   const flipped = { top: 2 - c.pads.top, bottom: 2 - c.pads.bottom, left: 2 - c.pads.left, right: 2 - c.pads.right };
-  const dx = tf.engine().makeTensorFromTensorInfo(winogradConv3x3(backend, g, w, flipped, 'flipped'));
+  const dx = tf.engine().makeTensorFromTensorInfo(winogradConv3x3(backend, g, w, flipped, 'flipped', tile));
   expect(y.shape).toEqual([c.n, ho, wo, c.co]);
   expect(dx.shape).toEqual([c.n, c.h, c.w, c.ci]);
   const out = { y: y.dataSync() as Float32Array, dx: dx.dataSync() as Float32Array };
@@ -109,24 +109,28 @@ describe('Winograd F(2x2, 3x3) convolution on wasm', () => {
     unregisterWasmTrainingKernels();
   });
 
-  it.each(direct)('kernel matches cpu conv2d and its input gradient: %o', async (c) => {
-    await tf.setBackend('cpu');
-    const cpu = await reference(c);
-    await tf.setBackend('wasm');
-    const before = tf.memory().numTensors;
-    const wasm = winograd(c);
-    expect(tf.memory().numTensors).toBe(before);
-    expect(relativeError(wasm.y, cpu.y)).toBeLessThan(1e-4);
-    expect(relativeError(wasm.dx, cpu.dx)).toBeLessThan(1e-4);
-  });
+  it.each(direct.flatMap((c) => [2, 4].map((tile) => ({ ...c, tile: tile as WinogradTile }))))(
+    'kernel matches cpu conv2d and its input gradient: %o',
+    async (c) => {
+      await tf.setBackend('cpu');
+      const cpu = await reference(c);
+      await tf.setBackend('wasm');
+      const before = tf.memory().numTensors;
+      const wasm = winograd(c, c.tile);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(relativeError(wasm.y, cpu.y)).toBeLessThan(1e-4);
+      expect(relativeError(wasm.dx, cpu.dx)).toBeLessThan(1e-4);
+    },
+  );
 
-  it('a hand-computed case: 3x3 ones over a 4x4 ramp, padding 1', async () => {
+  it.each([2, 4] as const)('a hand-computed case: 3x3 ones over a 4x4 ramp, padding 1, F(%i x %i, 3x3)', async (tile) => {
     await tf.setBackend('wasm');
     const x = tf.tensor4d(Array.from({ length: 16 }, (_, i) => i), [1, 4, 4, 1]);
     const w = tf.ones([3, 3, 1, 1]);
-    const y = tf.engine().makeTensorFromTensorInfo(winogradConv3x3(tf.backend(), x, w, pads(1, 1, 1, 1)));
-    // Sums of each pixel's 3x3 neighbourhood (zeros outside).
-    expect(Array.from(y.dataSync())).toEqual([10, 18, 24, 18, 27, 45, 54, 39, 51, 81, 90, 63, 42, 66, 72, 50]);
+    const y = tf.engine().makeTensorFromTensorInfo(winogradConv3x3(tf.backend(), x, w, pads(1, 1, 1, 1), 'forward', tile));
+    // Sums of each pixel's 3x3 neighbourhood (zeros outside); F(4x4)'s 1/6, 1/24 constants round.
+    const expected = [10, 18, 24, 18, 27, 45, 54, 39, 51, 81, 90, 63, 42, 66, 72, 50];
+    y.dataSync().forEach((v, i) => expect(v).toBeCloseTo(expected[i] as number, 4));
     tf.dispose([x, w, y]);
   });
 
@@ -140,30 +144,39 @@ describe('Winograd F(2x2, 3x3) convolution on wasm', () => {
     tf.dispose([x, w, w4]);
   });
 
-  it('dispatch: small-resnet layers go to Winograd; few channels, 1x1 and strides do not', () => {
-    expect(winogradIsFaster(64, 28, 28, 16, 16)).toBe(true);
-    expect(winogradIsFaster(64, 7, 7, 64, 64)).toBe(true);
-    expect(winogradIsFaster(128, 28, 28, 1, 16)).toBe(false);
+  it('dispatch: small-resnet layers go to F(4x4); tiny images to F(2x2); few channels, 1x1 and strides to XNNPACK', () => {
+    expect(winogradChoice(64, 28, 28, 16, 16)).toBe(4);
+    expect(winogradChoice(64, 7, 7, 64, 64)).toBe(4);
+    expect(winogradChoice(128, 28, 28, 3, 16)).toBe(4);
+    expect(winogradChoice(64, 2, 2, 64, 64)).toBe(2);
+    expect(winogradChoice(64, 5, 5, 64, 64)).toBe(2);
+    expect(winogradChoice(128, 28, 28, 1, 16)).toBe(0);
+    expect(winogradChoice(1, 7, 7, 64, 64)).toBe(0);
+    expect(winogradChoice(8, 7, 7, 512, 512)).toBe(0);
     const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1 } as unknown as tf.Conv2DAttrs;
     const x = { dataId: {}, shape: [64, 14, 14, 32], dtype: 'float32' } as tf.TensorInfo;
-    expect(winogradConv2DPads(x, { dataId: {}, shape: [3, 3, 32, 32], dtype: 'float32' }, attrs)).toEqual(pads(1, 1, 1, 1));
-    expect(winogradConv2DPads(x, { dataId: {}, shape: [1, 1, 32, 32], dtype: 'float32' }, attrs)).toBeUndefined();
-    expect(winogradConv2DPads(x, { dataId: {}, shape: [3, 3, 32, 32], dtype: 'float32' }, { ...attrs, strides: 2 })).toBeUndefined();
-    expect(winogradConv2DPads(x, { dataId: {}, shape: [3, 3, 32, 32], dtype: 'float32' }, { ...attrs, dilations: 2 })).toBeUndefined();
+    const filter = (k: number): tf.TensorInfo => ({ dataId: {}, shape: [k, k, 32, 32], dtype: 'float32' });
+    expect(winogradConv2DPlan(x, filter(3), attrs)).toEqual({ pads: pads(1, 1, 1, 1), tile: 4 });
+    expect(winogradConv2DPlan(x, filter(1), attrs)).toBeUndefined();
+    expect(winogradConv2DPlan(x, filter(3), { ...attrs, strides: 2 })).toBeUndefined();
+    expect(winogradConv2DPlan(x, filter(3), { ...attrs, dilations: 2 })).toBeUndefined();
+    expect(winogradConv2DPlan({ ...x, dtype: 'int32' }, filter(3), attrs)).toBeUndefined();
   });
 
+  // `forward` / `input`: the variant `winogradChoice` picks for the forward pass / the input gradient.
   it.each([
-    { n: 2, h: 9, w: 7, ci: 8, co: 12, pads: pads(1, 1, 1, 1) },
-    { n: 1, h: 10, w: 11, ci: 12, co: 5, pads: pads(0, 0, 0, 0) },
-    { n: 3, h: 8, w: 6, ci: 9, co: 8, pads: pads(2, 1, 0, 2) },
+    { n: 2, h: 9, w: 7, ci: 8, co: 12, pads: pads(1, 1, 1, 1), forward: 2, input: 2 },
+    { n: 4, h: 12, w: 13, ci: 5, co: 6, pads: pads(1, 1, 1, 1), forward: 4, input: 4 },
+    { n: 3, h: 8, w: 6, ci: 9, co: 8, pads: pads(2, 1, 0, 2), forward: 2, input: 2 },
+    { n: 2, h: 15, w: 17, ci: 7, co: 3, pads: pads(0, 2, 2, 1), forward: 4, input: 4 },
   ])('registered: conv2d, its input and filter gradients on wasm match cpu: %o', async (c) => {
     await tf.setBackend('cpu');
     const cpu = await reference(c);
     await tf.setBackend('wasm');
     expect(registerWinogradConv2D()).toBe(true);
     expect(registerWinogradConv2D()).toBe(true); // idempotent
-    expect(winogradIsFaster(c.n, c.h + c.pads.top + c.pads.bottom - 2, c.w + c.pads.left + c.pads.right - 2, c.ci, c.co)).toBe(true);
-    expect(winogradIsFaster(c.n, c.h, c.w, c.co, c.ci)).toBe(c.co >= 8);
+    expect(winogradChoice(c.n, c.h + c.pads.top + c.pads.bottom - 2, c.w + c.pads.left + c.pads.right - 2, c.ci, c.co)).toBe(c.forward);
+    expect(winogradChoice(c.n, c.h, c.w, c.co, c.ci)).toBe(c.input);
     const before = tf.memory().numTensors;
     const wasm = await reference(c);
     expect(tf.memory().numTensors).toBe(before);

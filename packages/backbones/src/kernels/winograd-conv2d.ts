@@ -1,6 +1,6 @@
-// 3x3 stride-1 convolution on the wasm backend by Winograd F(2x2, 3x3) (assembly/winograd.ts):
-// 2.25x fewer multiplications than XNNPACK's direct convolution, which already runs near what
-// 128-bit wasm SIMD allows; only doing less work beats it.
+// 3x3 stride-1 convolution on the wasm backend by Winograd F(2x2, 3x3) (assembly/winograd.ts) or
+// F(4x4, 3x3) (assembly/winograd-f4.ts): 2.25x or 4x fewer multiplications than XNNPACK's direct
+// convolution, which already runs near what 128-bit wasm SIMD allows; only doing less work beats it.
 import type * as tf from '@tensorflow/tfjs-core';
 import { heapOffset, kernelsFor, withScratch, type KernelExports } from './kernel-module';
 
@@ -15,26 +15,54 @@ export interface Pads {
 /** How the [3, 3, A, B] filter is used: as is (A in, B out), or flipped in space with A and B swapped (the input gradient). */
 export type FilterUse = 'forward' | 'flipped';
 
+/** Output tile size m of F(m x m, 3x3): 2 (16 multiplications per 4 outputs) or 4 (36 per 16). */
+export type WinogradTile = 2 | 4;
+
 /**
- * Tiles (2x2 outputs each) per block, a multiple of 4: one position's slice of the input transform
- * [T, Ci] stays in L1 next to the filter panel [Ci, 8] the GEMM streams it against.
+ * Tiles per block, a multiple of 4: one block's transformed input [T, 16 or 36, Ci] and GEMM
+ * results stay in L2 while the GEMM streams them against the transformed filter. F(4x4): 16 (the
+ * fastest in the sweep of bench/backbones/winograd.ts ... tiles), 8 beyond 64 channels; F(2x2):
+ * 64 up to 16 channels, fewer for more (the sweep was flat from 8 to 64).
  */
-export function blockTilesFor(ci: number): number {
+export function blockTilesFor(ci: number, tile: WinogradTile = 2): number {
+  if (tile === 4) return ci <= 64 ? 16 : 8;
   return Math.max(8, Math.min(64, Math.floor(4096 / Math.ceil(ci / 4) / 4 / 4) * 4));
 }
 
 const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
 
+let enabled = process.env.HVCM_WINOGRAD !== '0';
+
 /**
- * True when the Winograd kernel beat XNNPACK's direct convolution for this layer in
- * bench/backbones/winograd.ts (forward and input gradient alike): at least 8 input and 4 output
- * channels (with fewer, the transforms outweigh the saved multiplications: 1..4 -> 16 ran 0.5-0.95x),
- * at most 256 x 256 channels (the transformed filter, 16 * Ci * Co floats, must stay in cache; 512 x
- * 512 was barely faster) and at least 16 tiles (to amortise the filter transform).
+ * Turns the Winograd paths (forward `Conv2D` when registered, stride-1 input gradient) on or off,
+ * e.g. to compare against XNNPACK in one process; `HVCM_WINOGRAD=0` starts with them off.
  */
+export function setWinogradEnabled(on: boolean): void {
+  enabled = on;
+}
+
+/**
+ * Which Winograd variant to use for a 3x3 stride-1 convolution producing [n, ho, wo, co] from ci
+ * channels, or 0 for XNNPACK's direct convolution. From bench/backbones/winograd.ts (forward and
+ * input gradient alike, batch 1..128):
+ * - F(4x4) beat XNNPACK 2.1-4x on every small-resnet and ResNet-18 layer, and from 3 input channels
+ *   on (1 or 2 input channels: 0.8-0.9x: the transforms outweigh the saved multiplications);
+ * - F(2x2) wastes fewer outputs on ragged tiles: it won at 2x2 and 5x5 outputs (F(4x4) computes
+ *   4x4 per tile), so F(4x4) only when its multiplications incl. ragged tiles are < 0.9x F(2x2)'s;
+ * - at least 32 tiles, so the filter transform is amortised (1 image of 7x7: 0.8-1.2x);
+ * - at most 256 x 256 channels: the transformed filter (36 Ci Co floats) stays within ~9 MiB of scratch.
+ */
+export function winogradChoice(n: number, ho: number, wo: number, ci: number, co: number): 0 | WinogradTile {
+  if (!enabled || ci < 3 || ci * co > 256 * 256) return 0;
+  const tiles2 = n * Math.ceil(ho / 2) * Math.ceil(wo / 2);
+  const tiles4 = n * Math.ceil(ho / 4) * Math.ceil(wo / 4);
+  if (tiles4 >= 32 && 36 * tiles4 < 0.9 * 16 * tiles2) return 4;
+  return ci >= 4 && tiles2 >= 32 ? 2 : 0;
+}
+
+/** True when `winogradChoice` picks a Winograd variant. */
 export function winogradIsFaster(n: number, ho: number, wo: number, ci: number, co: number): boolean {
-  const tiles = n * Math.ceil(ho / 2) * Math.ceil(wo / 2);
-  return ci >= 8 && co >= 4 && ci * co <= 256 * 256 && tiles >= 16;
+  return winogradChoice(n, ho, wo, ci, co) !== 0;
 }
 
 /** A function of the kernel module (an error naming it when the module is stale and lacks it). */
@@ -60,7 +88,8 @@ export function winogradConv3x3(
   filter: tf.TensorInfo,
   pads: Pads,
   use: FilterUse = 'forward',
-  blockTiles = blockTilesFor(x.shape[3] as number),
+  tile: WinogradTile = 2,
+  blockTiles = blockTilesFor(x.shape[3] as number, tile),
 ): tf.TensorInfo {
   const [n, h, w, ci] = x.shape as [number, number, number, number];
   const [kh, kw, a, b] = filter.shape as [number, number, number, number];
@@ -78,12 +107,17 @@ export function winogradConv3x3(
   if (ho < 1 || wo < 1) throw new Error(`@hvcm/backbones: winogradConv3x3 output would be empty (${ho} x ${wo})`);
   const out = (backend as WinogradBackend).makeOutput([n, ho, wo, co], 'float32');
   const k = kernelsFor(backend);
-  const uBytes = 16 * ci * roundUp(co, 8) * 4;
-  const scratchBytes = exported(k, 'winogradScratchBytes')(ci, co, blockTiles) as number;
-  withScratch(backend, uBytes + 256 + scratchBytes, (u) => {
-    const scratch = u + uBytes + 256;
-    exported(k, 'winogradFilter')(heapOffset(backend, filter), ci, co, use === 'forward' ? 0 : 1, u, u + uBytes);
-    exported(k, 'winogradConv3x3')(heapOffset(backend, x), n, h, w, ci, u, co, pads.top, pads.left, ho, wo, heapOffset(backend, out), scratch, blockTiles);
+  const f4 = tile === 4;
+  const positions = f4 ? 36 : 16;
+  const uBytes = positions * ci * roundUp(co, 8) * 4;
+  const tmpBytes = 576;
+  const scratchBytes = exported(k, f4 ? 'winogradF4ScratchBytes' : 'winogradScratchBytes')(ci, co, blockTiles) as number;
+  withScratch(backend, uBytes + tmpBytes + scratchBytes, (u) => {
+    const scratch = u + uBytes + tmpBytes;
+    exported(k, f4 ? 'winogradF4Filter' : 'winogradFilter')(heapOffset(backend, filter), ci, co, use === 'forward' ? 0 : 1, u, u + uBytes);
+    exported(k, f4 ? 'winogradF4Conv3x3' : 'winogradConv3x3')(
+      heapOffset(backend, x), n, h, w, ci, u, co, pads.top, pads.left, ho, wo, heapOffset(backend, out), scratch, blockTiles,
+    );
   });
   return out;
 }
