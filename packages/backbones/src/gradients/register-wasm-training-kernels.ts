@@ -3,6 +3,7 @@ import './register-core-gradients';
 import { conv2dBackpropFilterViaConv } from './conv2d-backprop-filter';
 import { conv2dBackpropInputViaConv } from './conv2d-backprop-input';
 import { fusedBatchNormGradient } from './fused-batch-norm-gradient';
+import { registerWinogradConv2D, unregisterWinogradConv2D } from '../kernels/winograd-conv2d-kernel';
 
 const WASM = 'wasm';
 
@@ -20,6 +21,9 @@ let saved: Saved | undefined;
  * - replaces the `FusedBatchNorm` gradient by per-channel reductions when the active backend is
  *   `wasm`. Gradients live in one registry shared by all backends, so the override checks
  *   `tf.getBackend()` and calls tfjs-core's own gradient on every other backend.
+ * - wraps wasm's `Conv2D` so that 3x3 stride-1 convolutions run as Winograd convolutions on the
+ *   hand-written SIMD kernels where measured faster than XNNPACK (`registerWinogradConv2D`; skipped
+ *   when the kernel module is not built, as the filter/input gradients then keep their XNNPACK paths).
  * Other backends' kernels are untouched. Idempotent; `selectBackend` calls it when it picks `wasm`.
  * Call it after `@tensorflow/tfjs-backend-wasm` is imported (its import registers wasm's own kernels
  * and would replace ours); it throws otherwise.
@@ -48,6 +52,8 @@ export function registerWasmTrainingKernels(): void {
     kernelFunc: conv2dBackpropInputViaConv(WASM) as unknown as tf.KernelFunc,
   });
 
+  registerWinogradConv2D();
+
   if (batchNormGradient != null) {
     const fast = fusedBatchNormGradient(batchNormGradient.gradFunc);
     tf.registerGradient({
@@ -61,6 +67,7 @@ export function registerWasmTrainingKernels(): void {
 /** Undoes `registerWasmTrainingKernels` (restores wasm's own kernels and tfjs-core's gradient). */
 export function unregisterWasmTrainingKernels(): void {
   if (saved === undefined) return;
+  unregisterWinogradConv2D();
   tf.unregisterKernel(tf.Conv2DBackpropFilter, WASM);
   tf.unregisterKernel(tf.Conv2DBackpropInput, WASM);
   if (saved.input != null) tf.registerKernel(saved.input);
