@@ -1,14 +1,14 @@
 // Conv2DBackpropFilter on wasm: the XNNPACK path (one forward convolution on transposed tensors)
-// against the hand-written SIMD kernel, per layer shape of small-resnet (batch 64 and 128) and one
-// ResNet-18 layer. Prints wall and thread-CPU ms (best of several runs) and GFLOP/s, and checks
-// that both agree. Run: `cd bench && npx tsx --conditions=@hvcm/source backbones/conv-filter-gradient.ts [batch ...]`.
-// HVCM_CHUNK_KB and HVCM_CHUNK_PIXELS override the kernel's chunk size (tuning); HVCM_BENCH_ALL=1 adds ResNet-18 layers.
+// against the hand-written SIMD kernels (direct, and Winograd F(2x2, 3x3) where it applies), per
+// layer shape of small-resnet (batch 64 and 128) and one ResNet-18 layer. Prints wall and thread-CPU
+// ms (best of several runs), GFLOP/s, which one `auto` picks, and checks that all agree. Run: `cd bench && npx tsx --conditions=@hvcm/source backbones/conv-filter-gradient.ts [batch ...]`.
+// HVCM_BENCH_ALL=1 adds more ResNet-18 layers.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { threadCpuTimeMs } from '@hvcm/backbones';
-import { conv2dBackpropFilterViaConv } from '../../packages/backbones/src/gradients/conv2d-backprop-filter';
-import { chunkPlan, convFilterGradient } from '../../packages/backbones/src/kernels/conv-filter-gradient';
-import { simdFilterGradientIsFaster } from '../../packages/backbones/src/kernels/conv-filter-gradient-dispatch';
+import { conv2dBackpropFilterViaConv, type FilterGradientPath } from '../../packages/backbones/src/gradients/conv2d-backprop-filter';
+import { winogradFilterGradientApplies } from '../../packages/backbones/src/kernels/conv-filter-gradient-winograd';
+import { fastestFilterGradient } from '../../packages/backbones/src/kernels/conv-filter-gradient-dispatch';
 
 interface Layer {
   name: string;
@@ -64,6 +64,16 @@ function time(f: () => void, runs = 5): { wall: number; cpu: number } {
   return { wall, cpu };
 }
 
+/** One implementation's dW (to compare) and time. */
+function measure(run: () => tf.TensorInfo, backend: tf.KernelBackend): { dw: tf.Tensor; t: { wall: number; cpu: number } } {
+  const dw = tf.engine().makeTensorFromTensorInfo(run());
+  return { dw, t: time(() => backend.disposeData(run().dataId)) };
+}
+
+function relativeError(a: tf.Tensor, b: tf.Tensor): number {
+  return tf.tidy(() => (tf.max(tf.abs(tf.sub(a, b))).arraySync() as number) / (tf.max(tf.abs(a)).arraySync() as number));
+}
+
 function bench(l: Layer): void {
   const pad = Math.floor(l.k / 2);
   const ho = Math.floor((l.size + 2 * pad - l.k) / l.stride) + 1;
@@ -83,51 +93,41 @@ function bench(l: Layer): void {
   } as unknown as tf.NamedAttrMap;
   const backend = tf.backend();
   const g = { n: l.n, h: l.size, w: l.size, ci: l.ci, ho, wo: ho, co: l.co, kh: l.k, kw: l.k, sh: l.stride, sw: l.stride, top: pad, left: pad };
-  const chunkKb = process.env.HVCM_CHUNK_KB;
-  const minPixels = process.env.HVCM_CHUNK_PIXELS;
-  const plan = chunkPlan(g, chunkKb === undefined ? undefined : Number(chunkKb) * 1024, minPixels === undefined ? undefined : Number(minPixels));
-  const old = conv2dBackpropFilterViaConv('wasm', 'xnnpack');
-  const run = (which: 'old' | 'new'): tf.TensorInfo =>
-    which === 'old' ? old({ inputs: { x, dy }, backend, attrs }) : convFilterGradient(backend, x, dy, g, plan);
-  const a = tf.engine().makeTensorFromTensorInfo(run('old'));
-  const b = tf.engine().makeTensorFromTensorInfo(run('new'));
-  const err = tf.tidy(() => (tf.max(tf.abs(tf.sub(a, b))).arraySync() as number) / (tf.max(tf.abs(a)).arraySync() as number));
-  tf.dispose([a, b]);
-  const tOld = time(() => backend.disposeData(run('old').dataId));
-  const tNew = time(() => backend.disposeData(run('new').dataId));
+  const via = (path: FilterGradientPath) => () => conv2dBackpropFilterViaConv('wasm', path)({ inputs: { x, dy }, backend, attrs });
+  const old = measure(via('xnnpack'), backend);
+  const direct = measure(via('simd'), backend);
+  const wino = winogradFilterGradientApplies(g) ? measure(via('winograd'), backend) : undefined;
+  const chosen = fastestFilterGradient(g);
+  const best = chosen === 'winograd' && wino !== undefined ? wino : chosen === 'direct' ? direct : old;
+  const err = Math.max(relativeError(old.dw, direct.dw), wino === undefined ? 0 : relativeError(old.dw, wino.dw));
+  tf.dispose([old.dw, direct.dw, ...(wino === undefined ? [] : [wino.dw])]);
   const gflop = (2 * l.n * ho * ho * l.k * l.k * l.ci * l.co) / 1e9;
+  const ms = (t: { wall: number; cpu: number } | undefined) =>
+    t === undefined ? '-'.padStart(8) + '-'.padStart(8) : t.wall.toFixed(2).padStart(8) + t.cpu.toFixed(2).padStart(8);
   const row = [
-    `${l.name} n${l.n}`.padEnd(30),
-    tOld.wall.toFixed(2).padStart(8),
-    tOld.cpu.toFixed(2).padStart(8),
-    (gflop / (tOld.wall / 1000)).toFixed(1).padStart(7),
-    tNew.wall.toFixed(2).padStart(8),
-    tNew.cpu.toFixed(2).padStart(8),
-    (gflop / (tNew.wall / 1000)).toFixed(1).padStart(7),
-    (tOld.wall / tNew.wall).toFixed(2).padStart(6),
+    `${l.name} n${l.n}`.padEnd(28),
+    ms(old.t),
+    ms(direct.t),
+    ms(wino?.t),
+    chosen.padStart(9),
+    (gflop / (old.t.wall / 1000)).toFixed(1).padStart(6),
+    (gflop / (best.t.wall / 1000)).toFixed(1).padStart(6),
+    (old.t.wall / best.t.wall).toFixed(2).padStart(6),
     err.toExponential(1).padStart(8),
-    `${plan.imagesPerChunk}x${plan.rowsPerChunk}`.padStart(6),
-    simdFilterGradientIsFaster(g) ? '  simd' : '  xnnpack',
   ];
-  console.log(row.join(' '));
+  console.log(row.join(''));
   tf.dispose([x, dy]);
 }
 
 await tf.setBackend('wasm');
 const batches = process.argv.slice(2).map(Number);
 console.log(
-  'layer'.padEnd(30),
-  'old ms'.padStart(8),
-  'old cpu'.padStart(8),
-  'GF/s'.padStart(7),
-  'new ms'.padStart(8),
-  'new cpu'.padStart(8),
-  'GF/s'.padStart(7),
-  'x'.padStart(6),
-  'rel err'.padStart(8),
-  'chunk'.padStart(6),
-  '  auto',
+  'layer'.padEnd(28) +
+    ['xnnpack', 'cpu', 'direct', 'cpu', 'winograd', 'cpu'].map((h) => h.padStart(8)).join('') +
+    ['auto', 'GF/s', 'GF/s', 'x'].map((h, i) => h.padStart(i === 0 ? 9 : 6)).join('') +
+    'rel err'.padStart(8),
 );
+console.log('(ms per call, best of 5; GF/s nominal: xnnpack, then the auto choice; x = xnnpack wall / auto wall)');
 for (const n of batches.length > 0 ? batches : [64, 128]) for (const l of smallResnet(n)) bench(l);
 if (batches.length === 0) bench(RESNET18);
 if (process.env.HVCM_BENCH_ALL === '1') for (const l of RESNET18_MORE) bench(l);

@@ -2,10 +2,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { callKernel, free, type KernelBackendLike } from './wasm-kernel-calls';
 import { kernelModuleAvailable } from '../kernels/kernel-module';
 import { convFilterGradient, type FilterGradientGeometry } from '../kernels/conv-filter-gradient';
-import { simdFilterGradientIsFaster } from '../kernels/conv-filter-gradient-dispatch';
+import { convFilterGradientWinograd } from '../kernels/conv-filter-gradient-winograd';
+import { fastestFilterGradient, type FilterGradientKernel } from '../kernels/conv-filter-gradient-dispatch';
 
-/** Which implementation `conv2dBackpropFilterViaConv` uses: by measured speed per shape (default), or forced. */
-export type FilterGradientPath = 'auto' | 'simd' | 'xnnpack';
+/**
+ * Which implementation `conv2dBackpropFilterViaConv` uses: the fastest measured for the shape
+ * ('auto', the default), or forced: 'simd' the direct SIMD kernel, 'winograd' the Winograd one
+ * (3x3 stride 1, Ci and Co multiples of 4 only), 'xnnpack' the forward convolution below.
+ */
+export type FilterGradientPath = 'auto' | 'simd' | 'winograd' | 'xnnpack';
 
 /**
  * `Conv2DBackpropFilter` (which the wasm backend lacks) as one forward convolution, so it runs on
@@ -15,8 +20,9 @@ export type FilterGradientPath = 'auto' | 'simd' | 'xnnpack';
  * (`[Ho, Wo, N, Co]`) at stride 1 and dilation s; the padding is handed to the convolution (free in
  * XNNPACK's indirection buffer), the result `[C, kh', kw', Co]` is cropped to `[kh, kw]` and
  * transposed back to `[kh, kw, C, Co]`.
- * On `wasm`, where it is measured faster (`simdFilterGradientIsFaster`) and the kernel module is
- * built, the hand-written SIMD kernel (src/kernels/conv-filter-gradient.ts) computes dW directly instead.
+ * On `wasm`, where measured faster (`fastestFilterGradient`) and the kernel module is built, a
+ * hand-written SIMD kernel computes dW instead: directly (src/kernels/conv-filter-gradient.ts) or,
+ * for 3x3 stride-1 layers, by Winograd F(2x2, 3x3) (src/kernels/conv-filter-gradient-winograd.ts).
  * `path` forces one implementation (benchmarks and tests).
  */
 export function conv2dBackpropFilterViaConv(backendName: string, path: FilterGradientPath = 'auto') {
@@ -57,7 +63,9 @@ export function conv2dBackpropFilterViaConv(backendName: string, path: FilterGra
       top,
       left,
     };
-    if (useSimdKernel(backendName, path, g, x, dy)) return convFilterGradient(backend, x, dy, g);
+    const kernel = chooseKernel(backendName, path, g, x, dy);
+    if (kernel === 'winograd') return convFilterGradientWinograd(backend, x, dy, g);
+    if (kernel === 'direct') return convFilterGradient(backend, x, dy, g);
     // Rows the correlation reads: up to (kh - 1) + (ho - 1) * sh in padded coordinates. Pad the
     // bottom/right just enough (never negative); any surplus output row or column is cropped.
     const bottom = Math.max(0, kh + (ho - 1) * sh - info.inHeight - top);
@@ -107,18 +115,19 @@ export function conv2dBackpropFilterViaConv(backendName: string, path: FilterGra
   };
 }
 
-/** The SIMD kernel is used on wasm for float32 when forced, or (under 'auto') when built and faster for the shape. */
-function useSimdKernel(
+/** The SIMD kernels run on wasm for float32: when forced, or (under 'auto') when built and faster for the shape. */
+function chooseKernel(
   backendName: string,
   path: FilterGradientPath,
   g: FilterGradientGeometry,
   x: tf.TensorInfo,
   dy: tf.TensorInfo,
-): boolean {
-  if (path === 'xnnpack' || backendName !== 'wasm' || x.dtype !== 'float32' || dy.dtype !== 'float32') return false;
+): FilterGradientKernel {
+  if (path === 'xnnpack' || backendName !== 'wasm' || x.dtype !== 'float32' || dy.dtype !== 'float32') return 'xnnpack';
   // Forced, a missing kernel module is an error (KernelModuleMissingError), not a silent fallback.
-  if (path === 'simd') return true;
-  return simdFilterGradientIsFaster(g) && kernelModuleAvailable();
+  if (path === 'simd') return 'direct';
+  if (path === 'winograd') return 'winograd';
+  return kernelModuleAvailable() ? fastestFilterGradient(g) : 'xnnpack';
 }
 
 /**

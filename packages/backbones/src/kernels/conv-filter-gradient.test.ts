@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import '../gradients/register-core-gradients';
 import { conv2dBackpropFilterViaConv } from '../gradients/conv2d-backprop-filter';
 import { chunkPlan, convFilterGradient, type ChunkPlan, type FilterGradientGeometry } from './conv-filter-gradient';
+import { convFilterGradientWinograd, winogradChunkPlan, type WinogradChunkPlan } from './conv-filter-gradient-winograd';
 
 /** Deterministic values in [-1, 1) (a small LCG), so both backends see the same inputs. */
 function values(n: number, seed: number): Float32Array {
@@ -62,12 +63,16 @@ function cpuReference(c: Case): { x: Float32Array; dy: Float32Array; dyShape: nu
   });
 }
 
-/** dW from the SIMD kernel through the Conv2DBackpropFilter kernelFunc (forced), on wasm. */
-function simdGradient(c: Case, ref: { x: Float32Array; dy: Float32Array; dyShape: number[] }): Float32Array {
+/** dW from a SIMD kernel through the Conv2DBackpropFilter kernelFunc (forced), on wasm. */
+function simdGradient(
+  c: Case,
+  ref: { x: Float32Array; dy: Float32Array; dyShape: number[] },
+  path: 'simd' | 'winograd' = 'simd',
+): Float32Array {
   tf.setBackend('wasm');
   const x = tf.tensor4d(ref.x, [c.n, c.h, c.w, c.ci]);
   const dy = tf.tensor(ref.dy, ref.dyShape);
-  const kernel = conv2dBackpropFilterViaConv('wasm', 'simd');
+  const kernel = conv2dBackpropFilterViaConv('wasm', path);
   const attrs = { strides: c.stride, pad: tfPad(c.pad), dataFormat: 'NHWC', filterShape: [c.kh, c.kw, c.ci, c.co] };
   const out = kernel({ inputs: { x, dy }, backend: tf.backend(), attrs: attrs as unknown as tf.NamedAttrMap });
   const dw = tf.engine().makeTensorFromTensorInfo(out);
@@ -100,12 +105,12 @@ cases.push({ n: 2, h: 6, w: 6, ci: 9, co: 1, kh: 3, kw: 3, stride: [1, 1], pad: 
 cases.push({ n: 2, h: 7, w: 8, ci: 8, co: 8, kh: 3, kw: 3, stride: [2, 2], pad: [[3, 1], [4, 2]] });
 cases.push({ n: 2, h: 9, w: 9, ci: 4, co: 16, kh: 7, kw: 7, stride: [2, 2], pad: [[3, 3], [3, 3]] });
 
-describe('SIMD Conv2DBackpropFilter kernel vs the cpu backend', () => {
-  beforeAll(async () => {
-    await tf.setBackend('wasm');
-    await tf.setBackend('cpu');
-  });
+beforeAll(async () => {
+  await tf.setBackend('wasm');
+  await tf.setBackend('cpu');
+});
 
+describe('SIMD Conv2DBackpropFilter kernel vs the cpu backend', () => {
   it.each(cases.map((c) => [describeCase(c), c] as const))('%s', (_, c) => {
     const ref = cpuReference(c);
     const before = tf.memory();
@@ -156,6 +161,61 @@ describe('SIMD Conv2DBackpropFilter kernel vs the cpu backend', () => {
     const dy = tf.zeros([1, 4, 4, 3]);
     const g: FilterGradientGeometry = { n: 1, h: 4, w: 4, ci: 2, ho: 4, wo: 4, co: 4, kh: 3, kw: 3, sh: 1, sw: 1, top: 1, left: 1 };
     expect(() => convFilterGradient(tf.backend(), x, dy, g)).toThrow(/convFilterGradient expects x \[1, 4, 4, 2\] and dy \[1, 4, 4, 4\]/);
+    tf.dispose([x, dy]);
+  });
+});
+
+// Winograd F(2x2, 3x3): 3x3 stride 1, Ci and Co multiples of 4; odd sizes (partial edge tiles),
+// every padding kind, Co % 8 == 4, the small-resnet layers at reduced batch.
+const winogradCases: Case[] = [
+  { n: 2, h: 8, w: 8, ci: 16, co: 16, kh: 3, kw: 3, stride: [1, 1], pad: [[1, 1], [1, 1]] },
+  { n: 2, h: 7, w: 7, ci: 32, co: 32, kh: 3, kw: 3, stride: [1, 1], pad: [[1, 1], [1, 1]] },
+  { n: 1, h: 7, w: 7, ci: 64, co: 64, kh: 3, kw: 3, stride: [1, 1], pad: [[1, 1], [1, 1]] },
+  { n: 3, h: 9, w: 6, ci: 4, co: 12, kh: 3, kw: 3, stride: [1, 1], pad: 'same' },
+  { n: 2, h: 9, w: 11, ci: 8, co: 4, kh: 3, kw: 3, stride: [1, 1], pad: 'valid' },
+  { n: 2, h: 6, w: 7, ci: 4, co: 20, kh: 3, kw: 3, stride: [1, 1], pad: [[2, 0], [0, 3]] },
+  { n: 2, h: 3, w: 3, ci: 8, co: 8, kh: 3, kw: 3, stride: [1, 1], pad: 'valid' },
+];
+
+describe('Winograd Conv2DBackpropFilter kernel vs the cpu backend', () => {
+  it.each(winogradCases.map((c) => [describeCase(c), c] as const))('%s', (_, c) => {
+    const ref = cpuReference(c);
+    const before = tf.memory();
+    const dw = simdGradient(c, ref, 'winograd');
+    expect(tf.memory().numTensors).toBe(before.numTensors);
+    expect(tf.memory().numBytes).toBe(before.numBytes);
+    expect(relativeError(dw, ref.dw)).toBeLessThan(1e-4);
+  });
+
+  it('gives the same dW for any split of the tiles into chunks', () => {
+    const c: Case = { n: 3, h: 11, w: 9, ci: 8, co: 12, kh: 3, kw: 3, stride: [1, 1], pad: [[1, 1], [1, 1]] };
+    const ref = cpuReference(c);
+    tf.setBackend('wasm');
+    const x = tf.tensor4d(ref.x, [c.n, c.h, c.w, c.ci]);
+    const dy = tf.tensor(ref.dy, ref.dyShape);
+    const g: FilterGradientGeometry = { n: 3, h: 11, w: 9, ci: 8, ho: 11, wo: 9, co: 12, kh: 3, kw: 3, sh: 1, sw: 1, top: 1, left: 1 };
+    const plans: WinogradChunkPlan[] = [
+      { tileRowsPerChunk: 1, imagesPerChunk: 1 },
+      { tileRowsPerChunk: 4, imagesPerChunk: 1 },
+      { tileRowsPerChunk: 6, imagesPerChunk: 2 },
+      winogradChunkPlan(g, 7),
+    ];
+    const before = tf.memory().numTensors;
+    for (const plan of plans) {
+      const dw = tf.engine().makeTensorFromTensorInfo(convFilterGradientWinograd(tf.backend(), x, dy, g, plan));
+      expect(relativeError(dw.dataSync() as Float32Array, ref.dw)).toBeLessThan(1e-4);
+      dw.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, dy]);
+  });
+
+  it('refuses shapes it does not compute, naming them', () => {
+    tf.setBackend('wasm');
+    const x = tf.zeros([1, 4, 4, 2]);
+    const dy = tf.zeros([1, 4, 4, 4]);
+    const g: FilterGradientGeometry = { n: 1, h: 4, w: 4, ci: 2, ho: 4, wo: 4, co: 4, kh: 3, kw: 3, sh: 1, sw: 1, top: 1, left: 1 };
+    expect(() => convFilterGradientWinograd(tf.backend(), x, dy, g)).toThrow(/3x3 stride-1 kernel with ci, co multiples of 4, got 3x3 stride 1x1, ci 2, co 4/);
     tf.dispose([x, dy]);
   });
 });
