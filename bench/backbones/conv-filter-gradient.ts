@@ -103,7 +103,7 @@ function bench(l: Layer): void {
   tf.dispose([old.dw, direct.dw, ...(wino === undefined ? [] : [wino.dw])]);
   const gflop = (2 * l.n * ho * ho * l.k * l.k * l.ci * l.co) / 1e9;
   const ms = (t: { wall: number; cpu: number } | undefined) =>
-    t === undefined ? '-'.padStart(8) + '-'.padStart(8) : t.wall.toFixed(2).padStart(8) + t.cpu.toFixed(2).padStart(8);
+    t === undefined ? '-'.padStart(9) + '-'.padStart(8) : t.wall.toFixed(2).padStart(9) + t.cpu.toFixed(2).padStart(8);
   const row = [
     `${l.name} n${l.n}`.padEnd(28),
     ms(old.t),
@@ -123,7 +123,7 @@ await tf.setBackend('wasm');
 const batches = process.argv.slice(2).map(Number);
 console.log(
   'layer'.padEnd(28) +
-    ['xnnpack', 'cpu', 'direct', 'cpu', 'winograd', 'cpu'].map((h) => h.padStart(8)).join('') +
+    ['xnnpack', 'cpu', 'direct', 'cpu', 'winograd', 'cpu'].map((h, i) => h.padStart(i % 2 === 0 ? 9 : 8)).join('') +
     ['auto', 'GF/s', 'GF/s', 'x'].map((h, i) => h.padStart(i === 0 ? 9 : 6)).join('') +
     'rel err'.padStart(8),
 );
