@@ -91,12 +91,13 @@ const fmt = (t: { wall: number; cpu: number }, flops: number) =>
   `${t.wall.toFixed(2).padStart(7)} ms (cpu ${t.cpu.toFixed(1).padStart(5)}) ${(flops / t.wall / 1e6).toFixed(1).padStart(5)} GF/s`;
 if (process.argv[3] === 'tiles') {
   // Block size sweep (forward): Winograd ms per tiles-per-block, best of `reps`, F(2x2) and F(4x4).
-  const sizes = [8, 16, 32, 64];
-  console.log('shape                      | ' + [2, 4].flatMap((m) => sizes.map((t) => `F${m} T=${t}`.padStart(8))).join(' '));
+  const sizes = process.env.WINOGRAD_SIZES ? process.env.WINOGRAD_SIZES.split(',').map(Number) : [8, 16, 32, 64];
+  const variants = (process.env.WINOGRAD_VARIANTS ?? '2,4').split(',').map(Number) as (2 | 4)[];
+  console.log('shape                      | ' + variants.flatMap((m) => sizes.map((t) => `F${m} T=${t}`.padStart(8))).join(' '));
   for (const s of layers) {
     const x = tf.randomUniform([s.n, s.hw, s.hw, s.ci], -1, 1);
     const wt = tf.randomUniform([3, 3, s.ci, s.co], -1, 1);
-    const ms = ([2, 4] as const).flatMap((m) => sizes.map((t) => time(() => winogradConv3x3(backend, x, wt, pad, 'forward', m, t)).wall));
+    const ms = variants.flatMap((m) => sizes.map((t) => time(() => winogradConv3x3(backend, x, wt, pad, 'forward', m, t)).wall));
     console.log(`${s.n}x${s.hw}x${s.hw} ${s.ci}->${s.co}`.padEnd(26) + ' | ' + ms.map((m) => m.toFixed(2).padStart(8)).join(' '));
     tf.dispose([x, wt]);
   }
