@@ -144,6 +144,34 @@ for (const s of shapes) {
   }
   tf.dispose([x, wt, dy]);
 }
+if (shapes === layers) {
+  // Stride-2 3x3 input gradients (the phase convolution of conv2d-backprop-input.ts), Winograd off vs on.
+  console.log('stride-2 input gradient   |         | Winograd off                       | Winograd on                        | speedup');
+  for (const s of [
+    { n: 64, hw: 28, ci: 16, co: 32 },
+    { n: 128, hw: 28, ci: 16, co: 32 },
+    { n: 64, hw: 14, ci: 32, co: 64 },
+    { n: 128, hw: 14, ci: 32, co: 64 },
+  ]) {
+    const wt = tf.randomUniform([3, 3, s.ci, s.co], -1, 1);
+    const dy = tf.randomUniform([s.n, s.hw / 2, s.hw / 2, s.co], -1, 1);
+    const flops = 2 * s.n * (s.hw / 2) ** 2 * 9 * s.ci * s.co;
+    const s2 = { ...attrs, strides: [2, 2], inputShape: [s.n, s.hw, s.hw, s.ci] } as unknown as tf.NamedAttrMap;
+    const run = () => viaConv({ inputs: { dy, filter: wt }, attrs: s2, backend });
+    setWinogradEnabled(false);
+    const a = run();
+    const off = time(run);
+    setWinogradEnabled(true);
+    const b = run();
+    const on = time(run);
+    const rel = maxRel(b, a);
+    backend.disposeData(a.dataId);
+    backend.disposeData(b.dataId);
+    const name = `${s.n}x${s.hw}x${s.hw} ${s.ci}->${s.co} s2`.padEnd(26);
+    console.log(`${name} | BackInp | ${fmt(off, flops)} | ${fmt(on, flops)} | ${(off.wall / on.wall).toFixed(2).padStart(6)}x | ${rel.toExponential(1)}`);
+    tf.dispose([wt, dy]);
+  }
+}
 
 /**
  * One small-resnet training step (as bench/backbones/prof-tmp.ts runs it) with Winograd off and on,

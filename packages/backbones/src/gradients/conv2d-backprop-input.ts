@@ -138,6 +138,33 @@ export function conv2dBackpropInputViaConv(backendName: string) {
 }
 
 /**
+ * The Winograd plan for the phase convolution of `phaseInputGradient` (dy [n, ., ., co] by the
+ * combined [K, K', co, cOut] filter, K, K' <= 3, extended to 3x3 with zero taps at the end: e.g.
+ * 3x3 stride 2 gives K = 2, and F(4x4, 3x3) on the zero-extended kernel still needs 2.25
+ * multiplications per output against the 2x2 direct convolution's 4), or undefined.
+ */
+function phaseWinogradPlan(
+  backendName: string,
+  dy: tf.TensorInfo,
+  rows: { padTop: number; padBottom: number; kernel: number; rows: number },
+  cols: { padTop: number; padBottom: number; kernel: number; rows: number },
+  n: number,
+  co: number,
+  cOut: number,
+): { pads: Pads; tile: WinogradTile } | undefined {
+  if (backendName !== 'wasm' || dy.dtype !== 'float32' || rows.kernel > 3 || cols.kernel > 3) return undefined;
+  const pads = {
+    top: rows.padTop,
+    bottom: rows.padBottom + 3 - rows.kernel,
+    left: cols.padTop,
+    right: cols.padBottom + 3 - cols.kernel,
+  };
+  if (!Object.values(pads).every((p) => p >= 0 && p <= 2)) return undefined;
+  const tile = winogradChoice(n, rows.rows, cols.rows, co, cOut);
+  return tile !== 0 && kernelModuleAvailable() ? { pads, tile } : undefined;
+}
+
+/**
  * Padding of `dy` (top 2 - pt, bottom H + pt - Ho, likewise for columns) and Winograd variant for
  * the stride-1 input gradient of a 3x3 convolution as a Winograd convolution, or undefined when it
  * does not apply (not 3x3 float32, padding outside 0..2, kernel module not built) or is not faster.
@@ -214,8 +241,10 @@ function phaseInputGradient(
   const colsLayout = phaseLayout(kw, sw, info.padInfo.left, w, wo);
   if (rowsLayout === undefined || colsLayout === undefined) return undefined;
   const phases = sh * sw;
-  const kr = rowsLayout.kernel;
-  const kc = colsLayout.kernel;
+  const winograd = phaseWinogradPlan(backendName, dy, rowsLayout, colsLayout, n, co, phases * c);
+  // The Winograd kernel is 3x3: a smaller combined kernel gets zero taps at its bottom/right end.
+  const kr = winograd === undefined ? rowsLayout.kernel : 3;
+  const kc = winograd === undefined ? colsLayout.kernel : 3;
 
   // The combined filter [kr, kc, co, phases * c], built in JavaScript (it is small).
   const source = backend.readSync(filter.dataId); // [kh, kw, c, co]
@@ -241,14 +270,10 @@ function phaseInputGradient(
   const wc = backend.makeOutput([kr, kc, co, phases * c], 'float32');
   backend.typedArrayFromHeap(wc).set(combined);
 
-  const grid = conv(
-    backendName,
-    backend,
-    dy,
-    wc,
-    [rowsLayout.padTop, rowsLayout.padBottom],
-    [colsLayout.padTop, colsLayout.padBottom],
-  ); // [n, h / sh, w / sw, phases * c]
+  const grid =
+    winograd === undefined
+      ? conv(backendName, backend, dy, wc, [rowsLayout.padTop, rowsLayout.padBottom], [colsLayout.padTop, colsLayout.padBottom])
+      : winogradConv3x3(backend, dy, wc, winograd.pads, 'forward', winograd.tile); // [n, h / sh, w / sw, phases * c]
   free(backend, wc);
   const six = callKernel(backendName, 'Reshape', backend, { x: grid }, { shape: [n, rowsLayout.rows, colsLayout.rows, sh, sw, c] });
   free(backend, grid);

@@ -51,12 +51,12 @@ const explicit = (p: Pads): tf.backend_util.ExplicitPadding => [
 ];
 
 /** Forward output and input gradient of sum(conv(x, W) * g) on the active backend (tfjs's own kernels). */
-async function reference(c: Case): Promise<{ y: Float32Array; dx: Float32Array; dw: Float32Array }> {
+async function reference(c: Case, stride = 1, pad: 'same' | tf.backend_util.ExplicitPadding = explicit(c.pads)): Promise<{ y: Float32Array; dx: Float32Array; dw: Float32Array }> {
   const x = tf.tensor4d(values(c.n * c.h * c.w * c.ci, 1), [c.n, c.h, c.w, c.ci]);
   const w = tf.tensor4d(values(9 * c.ci * c.co, 2), [3, 3, c.ci, c.co]);
-  const y = tf.conv2d(x, w, 1, explicit(c.pads));
+  const y = tf.conv2d(x, w, stride, pad);
   const g = tf.tensor(values(y.size, 3), y.shape);
-  const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, explicit(c.pads)), g)))([x, w]);
+  const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad), g)))([x, w]);
   const out = {
     y: (await y.data()) as Float32Array,
     dx: (await (dx as tf.Tensor).data()) as Float32Array,
@@ -181,6 +181,23 @@ describe('Winograd F(2x2, 3x3) convolution on wasm', () => {
     const wasm = await reference(c);
     expect(tf.memory().numTensors).toBe(before);
     expect(relativeError(wasm.y, cpu.y)).toBeLessThan(1e-4);
+    expect(relativeError(wasm.dx, cpu.dx)).toBeLessThan(1e-4);
+    expect(relativeError(wasm.dw, cpu.dw)).toBeLessThan(1e-4);
+  });
+
+  // Stride 2: the input gradient's phase convolution (2x2 combined kernel, zero-extended to 3x3).
+  it.each([
+    { c: { n: 8, h: 16, w: 16, ci: 8, co: 6, pads: pads(1, 1, 1, 1) }, pad: explicit(pads(1, 1, 1, 1)), tile: 4 },
+    { c: { n: 4, h: 14, w: 18, ci: 5, co: 7, pads: pads(0, 1, 0, 1) }, pad: 'same' as const, tile: 2 },
+  ])('stride 2: the input gradient via Winograd on wasm matches cpu: %o', async ({ c, pad, tile }) => {
+    // The phase grid: dy [n, h/2, w/2, co] -> [n, h/2, w/2, 4 ci].
+    expect(winogradChoice(c.n, c.h / 2, c.w / 2, c.co, 4 * c.ci)).toBe(tile);
+    await tf.setBackend('cpu');
+    const cpu = await reference(c, 2, pad);
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    const wasm = await reference(c, 2, pad);
+    expect(tf.memory().numTensors).toBe(before);
     expect(relativeError(wasm.dx, cpu.dx)).toBeLessThan(1e-4);
     expect(relativeError(wasm.dw, cpu.dw)).toBeLessThan(1e-4);
   });
