@@ -184,13 +184,25 @@ export function unregisterBatchNormWasmKernels(): void {
   }
 }
 
+/** True when build/kernels.wasm exists and instantiates on the active backend (it needs wasm SIMD). */
+function kernelModuleLoads(): boolean {
+  if (!kernelModuleAvailable()) return false;
+  try {
+    kernelsFor(tf.backend());
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * True when the ops should run the wasm kernels: the active backend is `wasm`, the kernel module is
- * built, and `unregisterBatchNormWasmKernels` was not called. Registers the kernels on first use.
+ * built and loads (checked once; otherwise the ops keep the tfjs-op path), and
+ * `unregisterBatchNormWasmKernels` was not called. Registers the kernels on first use.
  */
 export function batchNormWasmKernelsActive(): boolean {
   if (disabled || tf.getBackend() !== WASM) return false;
-  moduleAvailable ??= kernelModuleAvailable();
+  moduleAvailable ??= kernelModuleLoads();
   if (!moduleAvailable) return false;
   registerBatchNormWasmKernels();
   return true;
