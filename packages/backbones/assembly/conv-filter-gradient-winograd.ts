@@ -19,8 +19,15 @@ export function convFilterGradientWinogradScratchBytes(
 ): i32 {
   const tiles = imagesPerChunk * tileRowsPerChunk * tileCols;
   const padded = imagesPerChunk * (2 * tileRowsPerChunk + 2) * wp * ci;
-  return 4 * (16 * ci * co + 16 * tiles * (ci + co) + padded);
+  return 4 * (16 * ci * co + 16 * (tiles * (ci + co) + 2 * SKEW) + padded);
 }
+
+/**
+ * Floats added to the stride between the 16 slices of Xt and Dt: with strides a multiple of 4 KiB
+ * (e.g. 128 tiles x 64 channels) the 16 stores of one transformed tile fall into one L1 set and
+ * evict each other (a 7x7 64->64 layer spent 3x longer in the transforms).
+ */
+const SKEW: i32 = 16;
 
 /**
  * dw [3, 3, ci, co] of x [n, h, w, ci] and dy [n, ho, wo, co] (stride 1, padding top/left, ci and co
@@ -37,8 +44,8 @@ export function convFilterGradientWinograd(
   const maxTiles = imagesPerChunk * tileRowsPerChunk * tileCols;
   const u = scratch;
   const xt = u + (<usize>(16 * ci * co) << 2);
-  const dt = xt + (<usize>(16 * maxTiles * ci) << 2);
-  const xs = dt + (<usize>(16 * maxTiles * co) << 2);
+  const dt = xt + (<usize>(16 * (maxTiles * ci + SKEW)) << 2);
+  const xs = dt + (<usize>(16 * (maxTiles * co + SKEW)) << 2);
   const xsImg = (2 * tileRowsPerChunk + 2) * wp * ci;
   fill(u, 16 * ci * co, 0);
   for (let img0 = 0; img0 < n; img0 += imagesPerChunk) {
@@ -54,59 +61,60 @@ export function convFilterGradientWinograd(
         for (let r = r0; r < r1; r++) {
           for (let s = 0; s < tileCols; s++) {
             const xTile = xsi + (<usize>(((2 * (r - r0)) * wp + 2 * s) * ci) << 2);
-            transformX(xTile, <usize>(wp * ci) << 2, ci, xt + (<usize>(t * ci) << 2), <usize>(tiles * ci) << 2);
+            transformX(xTile, <usize>(wp * ci) << 2, ci, xt + (<usize>(t * ci) << 2), <usize>(tiles * ci + SKEW) << 2);
             const dyTile = dyi + (<usize>((2 * r * wo + 2 * s) * co) << 2);
-            transformDy(dyTile, <usize>(wo * co) << 2, 2 * r + 1 < ho, 2 * s + 1 < wo, co, dt + (<usize>(t * co) << 2), <usize>(tiles * co) << 2);
+            transformDy(dyTile, <usize>(wo * co) << 2, 2 * r + 1 < ho, 2 * s + 1 < wo, co, dt + (<usize>(t * co) << 2), <usize>(tiles * co + SKEW) << 2);
             t++;
           }
         }
       }
       for (let xi = 0; xi < 16; xi++) {
-        gemm(xt + (<usize>(xi * tiles * ci) << 2), dt + (<usize>(xi * tiles * co) << 2), u + (<usize>(xi * ci * co) << 2), tiles, ci, co);
+        const xSlice = xt + (<usize>(xi * (tiles * ci + SKEW)) << 2);
+        const dSlice = dt + (<usize>(xi * (tiles * co + SKEW)) << 2);
+        gemm(xSlice, dSlice, u + (<usize>(xi * ci * co) << 2), tiles, ci, co);
       }
     }
   }
   transformOutput(u, dw, ci, co);
 }
 
-/** Xt[xi][t][c..c+3] = (B^T d B)[xi] for the 4x4 x tile at `p` (rows `rowStride` bytes apart), all ci. */
+/**
+ * Xt[xi][t][c..c+3] = (B^T d B)[xi] for the 4x4 x tile at `p` (rows `rowStride` bytes apart), all ci.
+ * One row of B^T d at a time (each from two input rows): few live registers, no spills.
+ */
 function transformX(p: usize, rowStride: usize, ci: i32, out: usize, xiStride: usize): void {
   const pix = <usize>ci << 2;
   const p1 = p + rowStride;
   const p2 = p1 + rowStride;
   const p3 = p2 + rowStride;
+  const rowOut = xiStride << 2;
   for (let c = 0; c < ci; c += 4) {
     const o = <usize>c << 2;
-    // Rows of B^T d: d0 - d2, d1 + d2, d2 - d1, d1 - d3 (each 4 columns).
-    const t00 = f32x4.sub(v128.load(p + o), v128.load(p2 + o));
-    const t01 = f32x4.sub(v128.load(p + pix + o), v128.load(p2 + pix + o));
-    const t02 = f32x4.sub(v128.load(p + 2 * pix + o), v128.load(p2 + 2 * pix + o));
-    const t03 = f32x4.sub(v128.load(p + 3 * pix + o), v128.load(p2 + 3 * pix + o));
-    const a0 = v128.load(p1 + o), a1 = v128.load(p1 + pix + o), a2 = v128.load(p1 + 2 * pix + o), a3 = v128.load(p1 + 3 * pix + o);
-    const b0 = v128.load(p2 + o), b1 = v128.load(p2 + pix + o), b2 = v128.load(p2 + 2 * pix + o), b3 = v128.load(p2 + 3 * pix + o);
-    const t10 = f32x4.add(a0, b0), t11 = f32x4.add(a1, b1), t12 = f32x4.add(a2, b2), t13 = f32x4.add(a3, b3);
-    const t20 = f32x4.sub(b0, a0), t21 = f32x4.sub(b1, a1), t22 = f32x4.sub(b2, a2), t23 = f32x4.sub(b3, a3);
-    const t30 = f32x4.sub(a0, v128.load(p3 + o));
-    const t31 = f32x4.sub(a1, v128.load(p3 + pix + o));
-    const t32 = f32x4.sub(a2, v128.load(p3 + 2 * pix + o));
-    const t33 = f32x4.sub(a3, v128.load(p3 + 3 * pix + o));
-    let q = out + o;
-    q = storeRow(q, xiStride, t00, t01, t02, t03);
-    q = storeRow(q, xiStride, t10, t11, t12, t13);
-    q = storeRow(q, xiStride, t20, t21, t22, t23);
-    storeRow(q, xiStride, t30, t31, t32, t33);
+    const q = out + o;
+    // Rows of B^T d: d0 - d2, d1 + d2, d2 - d1, d1 - d3.
+    storeRow(q, xiStride,
+      f32x4.sub(v128.load(p + o), v128.load(p2 + o)), f32x4.sub(v128.load(p + pix + o), v128.load(p2 + pix + o)),
+      f32x4.sub(v128.load(p + 2 * pix + o), v128.load(p2 + 2 * pix + o)), f32x4.sub(v128.load(p + 3 * pix + o), v128.load(p2 + 3 * pix + o)));
+    storeRow(q + rowOut, xiStride,
+      f32x4.add(v128.load(p1 + o), v128.load(p2 + o)), f32x4.add(v128.load(p1 + pix + o), v128.load(p2 + pix + o)),
+      f32x4.add(v128.load(p1 + 2 * pix + o), v128.load(p2 + 2 * pix + o)), f32x4.add(v128.load(p1 + 3 * pix + o), v128.load(p2 + 3 * pix + o)));
+    storeRow(q + 2 * rowOut, xiStride,
+      f32x4.sub(v128.load(p2 + o), v128.load(p1 + o)), f32x4.sub(v128.load(p2 + pix + o), v128.load(p1 + pix + o)),
+      f32x4.sub(v128.load(p2 + 2 * pix + o), v128.load(p1 + 2 * pix + o)), f32x4.sub(v128.load(p2 + 3 * pix + o), v128.load(p1 + 3 * pix + o)));
+    storeRow(q + 3 * rowOut, xiStride,
+      f32x4.sub(v128.load(p1 + o), v128.load(p3 + o)), f32x4.sub(v128.load(p1 + pix + o), v128.load(p3 + pix + o)),
+      f32x4.sub(v128.load(p1 + 2 * pix + o), v128.load(p3 + 2 * pix + o)), f32x4.sub(v128.load(p1 + 3 * pix + o), v128.load(p3 + 3 * pix + o)));
   }
 }
 
-/** Stores the 4 values (v0 - v2, v1 + v2, v2 - v1, v1 - v3) of one row times B at q, q + s, ...; returns the next q. */
+/** Stores the 4 values (v0 - v2, v1 + v2, v2 - v1, v1 - v3) of one row times B at q, q + s, q + 2s, q + 3s. */
 // @ts-ignore: decorator
 @inline
-function storeRow(q: usize, s: usize, v0: v128, v1: v128, v2: v128, v3: v128): usize {
+function storeRow(q: usize, s: usize, v0: v128, v1: v128, v2: v128, v3: v128): void {
   v128.store(q, f32x4.sub(v0, v2));
   v128.store(q + s, f32x4.add(v1, v2));
   v128.store(q + 2 * s, f32x4.sub(v2, v1));
   v128.store(q + 3 * s, f32x4.sub(v1, v3));
-  return q + 4 * s;
 }
 
 /**
