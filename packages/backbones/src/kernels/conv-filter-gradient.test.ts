@@ -144,6 +144,17 @@ describe('SIMD Conv2DBackpropFilter kernel vs the cpu backend', () => {
     tf.dispose([x, dy]);
   });
 
+  it('an empty batch gives a zero dW (both kernels)', () => {
+    tf.setBackend('wasm');
+    const c: Case = { n: 0, h: 8, w: 8, ci: 4, co: 8, kh: 3, kw: 3, stride: [1, 1], pad: 'same' };
+    const ref = { x: new Float32Array(0), dy: new Float32Array(0), dyShape: [0, 8, 8, 8] };
+    for (const path of ['simd', 'winograd'] as const) {
+      const dw = simdGradient(c, ref, path);
+      expect(dw.length).toBe(3 * 3 * 4 * 8);
+      expect(dw.every((v) => v === 0)).toBe(true);
+    }
+  });
+
   it('a hand-computed 1x1 case: dW[c, o] = sum over pixels of x[c] * dy[o]', () => {
     tf.setBackend('wasm');
     const x = tf.tensor4d([1, 2, 3, 4, 5, 6], [1, 1, 3, 2]); // pixels (1, 2), (3, 4), (5, 6)
