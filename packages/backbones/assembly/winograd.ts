@@ -8,6 +8,7 @@
 //   3. output transform: Y = A^T M A straight into the output, dropping the ragged bottom/right row
 //      and column of tiles beyond Ho/Wo.
 // 2.25x fewer multiplications than direct convolution; the transforms are additions only.
+// winograd-f4.ts (F(4x4, 3x3)) is faster on most layers; this one wastes less on tiny images.
 // All pointers are byte offsets into the (imported) tfjs heap; no allocation, no data section.
 
 /** Rounds `n` up to a multiple of `m` (a power of two). */

@@ -1,6 +1,6 @@
 // The wasm backend's `Conv2D`, wrapped: 3x3 stride-1 dilation-1 NHWC float32 convolutions with
-// padding 0..2 per side go to the Winograd kernel where it was measured faster
-// (`winogradIsFaster`), everything else to the original (XNNPACK) kernel.
+// padding 0..2 per side go to the Winograd kernel (F(4x4) or F(2x2)) where it was measured faster
+// (`winogradChoice`), everything else to the original (XNNPACK) kernel.
 import * as tf from '@tensorflow/tfjs-core';
 import { kernelModuleAvailable } from './kernel-module';
 import { winogradChoice, winogradConv3x3, type Pads, type WinogradTile } from './winograd-conv2d';
