@@ -206,7 +206,7 @@ async function trainingStep(batch: number): Promise<never> {
   const opt = tf.train.momentum(0.01, 0.9);
   const step = () => {
     const { value, grads } = tf.variableGrads(() => prog.loss(x, y), prog.variables as tf.Variable[]);
-    opt.applyGradients(grads);
+    opt.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
     value.dataSync();
     tf.dispose([value, ...Object.values(grads)]);
   };
