@@ -44,75 +44,88 @@ export function conv2dBackpropFilterViaConv(backendName: string, path: FilterGra
       false,
       dataFormat,
     );
-    const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outHeight: ho, outWidth: wo } = info;
-    const { top, left } = info.padInfo;
-    const c = x.shape[3] as number;
-    const co = dy.shape[3] as number;
-    const g: FilterGradientGeometry = {
-      n: x.shape[0] as number,
-      h: info.inHeight,
-      w: info.inWidth,
-      ci: c,
-      ho,
-      wo,
-      co,
-      kh,
-      kw,
-      sh,
-      sw,
-      top,
-      left,
-    };
+    const g = geometryOf(info, x, dy);
     const kernel = chooseKernel(backendName, path, g, x, dy);
     if (kernel === 'winograd') return convFilterGradientWinograd(backend, x, dy, g);
     if (kernel === 'direct') return convFilterGradient(backend, x, dy, g);
-    // Rows the correlation reads: up to (kh - 1) + (ho - 1) * sh in padded coordinates. Pad the
-    // bottom/right just enough (never negative); any surplus output row or column is cropped.
-    const bottom = Math.max(0, kh + (ho - 1) * sh - info.inHeight - top);
-    const right = Math.max(0, kw + (wo - 1) * sw - info.inWidth - left);
-
-    const hp = info.inHeight + top + bottom;
-    const wp = info.inWidth + left + right;
-    // XNNPACK re-lays out (packs) the convolution's filter on every call, at several ns per value:
-    // at stride 1, when x is the smaller tensor, pack x instead (see below). Not for few input
-    // channels: they become the output channels of that convolution, which XNNPACK computes in
-    // tiles of 8. Measured (CPU ms, wasm): 1x1 16->64 on [32, 28, 28]: 25.7 -> 21.4; 1x1 64->256 on
-    // [32, 14, 14]: 35.4 -> 33.2; but a 3x3 stem 1->16 on [128, 28, 28]: 25.0 -> 29.2.
-    if (sh === 1 && sw === 1 && c >= 16 && hp * wp * c < ho * wo * co) {
-      return filterAsInput(backendName, backend, x, dy, { kh, kw, top, bottom, left, right, hp, wp, ho, wo });
-    }
-
-    const xT = callKernel(backendName, 'Transpose', backend, { x }, { perm: [3, 1, 2, 0] }); // [C, H, W, N]
-    const dyT = callKernel(backendName, 'Transpose', backend, { x: dy }, { perm: [1, 2, 0, 3] }); // [Ho, Wo, N, Co]
-    const conv = callKernel(
-      backendName,
-      'Conv2D',
-      backend,
-      { x: xT, filter: dyT },
-      {
-        strides: [1, 1],
-        pad: [
-          [0, 0],
-          [top, bottom],
-          [left, right],
-          [0, 0],
-        ],
-        dilations: [sh, sw],
-        dataFormat: 'NHWC',
-        dimRoundingMode: undefined as unknown as string,
-      } as unknown as tf.NamedAttrMap,
-    ); // [C, kh', kw', Co] with kh' >= kh, kw' >= kw
-    free(backend, xT);
-    free(backend, dyT);
-    let cropped = conv;
-    if (conv.shape[1] !== kh || conv.shape[2] !== kw) {
-      cropped = callKernel(backendName, 'Slice', backend, { x: conv }, { begin: [0, 0, 0, 0], size: [-1, kh, kw, -1] });
-      free(backend, conv);
-    }
-    const dw = callKernel(backendName, 'Transpose', backend, { x: cropped }, { perm: [1, 2, 0, 3] }); // [kh, kw, C, Co]
-    free(backend, cropped);
-    return dw;
+    return viaXnnpack(backendName, backend, x, dy, g);
   };
+}
+
+/** The shapes, strides and top/left padding of one filter gradient, from tfjs' convolution info. */
+function geometryOf(info: tf.backend_util.Conv2DInfo, x: tf.TensorInfo, dy: tf.TensorInfo): FilterGradientGeometry {
+  return {
+    n: x.shape[0] as number,
+    h: info.inHeight,
+    w: info.inWidth,
+    ci: x.shape[3] as number,
+    ho: info.outHeight,
+    wo: info.outWidth,
+    co: dy.shape[3] as number,
+    kh: info.filterHeight,
+    kw: info.filterWidth,
+    sh: info.strideHeight,
+    sw: info.strideWidth,
+    top: info.padInfo.top,
+    left: info.padInfo.left,
+  };
+}
+
+/** The gradient as one XNNPACK forward convolution (see `conv2dBackpropFilterViaConv`). */
+function viaXnnpack(
+  backendName: string,
+  backend: KernelBackendLike,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  g: FilterGradientGeometry,
+): tf.TensorInfo {
+  const { kh, kw, sh, sw, ho, wo, top, left, ci: c, co } = g;
+  // Rows the correlation reads: up to (kh - 1) + (ho - 1) * sh in padded coordinates. Pad the
+  // bottom/right just enough (never negative); any surplus output row or column is cropped.
+  const bottom = Math.max(0, kh + (ho - 1) * sh - g.h - top);
+  const right = Math.max(0, kw + (wo - 1) * sw - g.w - left);
+
+  const hp = g.h + top + bottom;
+  const wp = g.w + left + right;
+  // XNNPACK re-lays out (packs) the convolution's filter on every call, at several ns per value:
+  // at stride 1, when x is the smaller tensor, pack x instead (see below). Not for few input
+  // channels: they become the output channels of that convolution, which XNNPACK computes in
+  // tiles of 8. Measured (CPU ms, wasm): 1x1 16->64 on [32, 28, 28]: 25.7 -> 21.4; 1x1 64->256 on
+  // [32, 14, 14]: 35.4 -> 33.2; but a 3x3 stem 1->16 on [128, 28, 28]: 25.0 -> 29.2.
+  if (sh === 1 && sw === 1 && c >= 16 && hp * wp * c < ho * wo * co) {
+    return filterAsInput(backendName, backend, x, dy, { kh, kw, top, bottom, left, right, hp, wp, ho, wo });
+  }
+
+  const xT = callKernel(backendName, 'Transpose', backend, { x }, { perm: [3, 1, 2, 0] }); // [C, H, W, N]
+  const dyT = callKernel(backendName, 'Transpose', backend, { x: dy }, { perm: [1, 2, 0, 3] }); // [Ho, Wo, N, Co]
+  const conv = callKernel(
+    backendName,
+    'Conv2D',
+    backend,
+    { x: xT, filter: dyT },
+    {
+      strides: [1, 1],
+      pad: [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ],
+      dilations: [sh, sw],
+      dataFormat: 'NHWC',
+      dimRoundingMode: undefined as unknown as string,
+    } as unknown as tf.NamedAttrMap,
+  ); // [C, kh', kw', Co] with kh' >= kh, kw' >= kw
+  free(backend, xT);
+  free(backend, dyT);
+  let cropped = conv;
+  if (conv.shape[1] !== kh || conv.shape[2] !== kw) {
+    cropped = callKernel(backendName, 'Slice', backend, { x: conv }, { begin: [0, 0, 0, 0], size: [-1, kh, kw, -1] });
+    free(backend, conv);
+  }
+  const dw = callKernel(backendName, 'Transpose', backend, { x: cropped }, { perm: [1, 2, 0, 3] }); // [kh, kw, C, Co]
+  free(backend, cropped);
+  return dw;
 }
 
 /** The SIMD kernels run on wasm for float32: when forced, or (under 'auto') when built and faster for the shape. */

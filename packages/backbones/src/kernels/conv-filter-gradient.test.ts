@@ -67,7 +67,7 @@ function cpuReference(c: Case): { x: Float32Array; dy: Float32Array; dyShape: nu
 function simdGradient(
   c: Case,
   ref: { x: Float32Array; dy: Float32Array; dyShape: number[] },
-  path: 'simd' | 'winograd' = 'simd',
+  path: 'simd' | 'winograd' | 'xnnpack' = 'simd',
 ): Float32Array {
   tf.setBackend('wasm');
   const x = tf.tensor4d(ref.x, [c.n, c.h, c.w, c.ci]);
@@ -228,6 +228,17 @@ describe('Winograd Conv2DBackpropFilter kernel vs the cpu backend', () => {
     const g: FilterGradientGeometry = { n: 1, h: 4, w: 4, ci: 2, ho: 4, wo: 4, co: 4, kh: 3, kw: 3, sh: 1, sw: 1, top: 1, left: 1 };
     expect(() => convFilterGradientWinograd(tf.backend(), x, dy, g)).toThrow(/3x3 stride-1 kernel with ci, co multiples of 4, got 3x3 stride 1x1, ci 2, co 4/);
     tf.dispose([x, dy]);
+  });
+});
+
+describe('the XNNPACK fallback (no kernel module) vs the cpu backend', () => {
+  const fallbackCases = [cases[2]!, cases[9]!, cases[14]!, cases[27]!, winogradCases[0]!, winogradCases[3]!];
+  it.each(fallbackCases.map((c) => [describeCase(c), c] as const))('%s', (_, c) => {
+    const ref = cpuReference(c);
+    const before = tf.memory().numTensors;
+    const dw = simdGradient(c, ref, 'xnnpack');
+    expect(tf.memory().numTensors).toBe(before);
+    expect(relativeError(dw, ref.dw)).toBeLessThan(1e-4);
   });
 });
 
