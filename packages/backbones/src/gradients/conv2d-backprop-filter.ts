@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { callKernel, free, type KernelBackendLike } from './wasm-kernel-calls';
-import { kernelModuleAvailable } from '../kernels/kernel-module';
+import { kernelModuleAvailable, kernelsFor } from '../kernels/kernel-module';
 import { convFilterGradient, type FilterGradientGeometry } from '../kernels/conv-filter-gradient';
 import { convFilterGradientWinograd } from '../kernels/conv-filter-gradient-winograd';
 import { fastestFilterGradient, type FilterGradientKernel } from '../kernels/conv-filter-gradient-dispatch';
@@ -45,7 +45,7 @@ export function conv2dBackpropFilterViaConv(backendName: string, path: FilterGra
       dataFormat,
     );
     const g = geometryOf(info, x, dy);
-    const kernel = chooseKernel(backendName, path, g, x, dy);
+    const kernel = chooseKernel(backendName, path, g, x, dy, backend);
     if (kernel === 'winograd') return convFilterGradientWinograd(backend, x, dy, g);
     if (kernel === 'direct') return convFilterGradient(backend, x, dy, g);
     return viaXnnpack(backendName, backend, x, dy, g);
@@ -128,19 +128,36 @@ function viaXnnpack(
   return dw;
 }
 
-/** The SIMD kernels run on wasm for float32: when forced, or (under 'auto') when built and faster for the shape. */
+/**
+ * The SIMD kernels run on wasm for float32: when forced, or (under 'auto') when faster for the shape
+ * and present in the built kernel module (else the XNNPACK path: module not built, or built before
+ * the kernel existed).
+ */
 function chooseKernel(
   backendName: string,
   path: FilterGradientPath,
   g: FilterGradientGeometry,
   x: tf.TensorInfo,
   dy: tf.TensorInfo,
+  backend: unknown,
 ): FilterGradientKernel {
   if (path === 'xnnpack' || backendName !== 'wasm' || x.dtype !== 'float32' || dy.dtype !== 'float32') return 'xnnpack';
   // Forced, a missing kernel module is an error (KernelModuleMissingError), not a silent fallback.
   if (path === 'simd') return 'direct';
   if (path === 'winograd') return 'winograd';
-  return kernelModuleAvailable() ? fastestFilterGradient(g) : 'xnnpack';
+  const fastest = fastestFilterGradient(g);
+  if (fastest === 'winograd' && hasKernels(backend, WINOGRAD_EXPORTS)) return 'winograd';
+  return fastest !== 'xnnpack' && hasKernels(backend, DIRECT_EXPORTS) ? 'direct' : 'xnnpack';
+}
+
+const DIRECT_EXPORTS = ['convFilterGradient', 'convFilterGradientPadChannels', 'convFilterGradientCropChannels'];
+const WINOGRAD_EXPORTS = ['convFilterGradientWinograd', 'convFilterGradientWinogradScratchBytes'];
+
+/** True when the kernel module is built and exports all of `names`. */
+function hasKernels(backend: unknown, names: readonly string[]): boolean {
+  if (!kernelModuleAvailable()) return false;
+  const kernels = kernelsFor(backend);
+  return names.every((name) => typeof kernels[name] === 'function');
 }
 
 /**

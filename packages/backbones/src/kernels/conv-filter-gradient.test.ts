@@ -6,6 +6,7 @@ import '../gradients/register-core-gradients';
 import { conv2dBackpropFilterViaConv } from '../gradients/conv2d-backprop-filter';
 import { chunkPlan, convFilterGradient, type ChunkPlan, type FilterGradientGeometry } from './conv-filter-gradient';
 import { convFilterGradientWinograd, winogradChunkPlan, type WinogradChunkPlan } from './conv-filter-gradient-winograd';
+import { fastestFilterGradient } from './conv-filter-gradient-dispatch';
 
 /** Deterministic values in [-1, 1) (a small LCG), so both backends see the same inputs. */
 function values(n: number, seed: number): Float32Array {
@@ -228,6 +229,24 @@ describe('Winograd Conv2DBackpropFilter kernel vs the cpu backend', () => {
     const g: FilterGradientGeometry = { n: 1, h: 4, w: 4, ci: 2, ho: 4, wo: 4, co: 4, kh: 3, kw: 3, sh: 1, sw: 1, top: 1, left: 1 };
     expect(() => convFilterGradientWinograd(tf.backend(), x, dy, g)).toThrow(/3x3 stride-1 kernel with ci, co multiples of 4, got 3x3 stride 1x1, ci 2, co 4/);
     tf.dispose([x, dy]);
+  });
+});
+
+describe('dispatch by shape', () => {
+  const layer = (size: number, ci: number, co: number, k: number, s: number): FilterGradientGeometry => {
+    const pad = Math.floor(k / 2);
+    const out = Math.floor((size + 2 * pad - k) / s) + 1;
+    return { n: 128, h: size, w: size, ci, ho: out, wo: out, co, kh: k, kw: k, sh: s, sw: s, top: pad, left: pad };
+  };
+
+  it('Winograd for 3x3 stride-1 layers from 7x7 with channels in fours, the direct kernel otherwise', () => {
+    expect(fastestFilterGradient(layer(28, 16, 16, 3, 1))).toBe('winograd');
+    expect(fastestFilterGradient(layer(14, 32, 32, 3, 1))).toBe('winograd');
+    expect(fastestFilterGradient(layer(7, 64, 64, 3, 1))).toBe('winograd');
+    expect(fastestFilterGradient(layer(28, 1, 16, 3, 1))).toBe('direct'); // stem: Ci 1
+    expect(fastestFilterGradient(layer(28, 16, 32, 3, 2))).toBe('direct'); // stride 2
+    expect(fastestFilterGradient(layer(28, 16, 32, 1, 2))).toBe('direct'); // 1x1 shortcut
+    expect(fastestFilterGradient(layer(5, 64, 64, 3, 1))).toBe('direct'); // 3x3 tiles waste too much
   });
 });
 
