@@ -184,12 +184,18 @@ export function unregisterBatchNormWasmKernels(): void {
   }
 }
 
-/** True when build/kernels.wasm exists and instantiates on the active backend (it needs wasm SIMD). */
+/** The AssemblyScript functions these kernels call (from ../../assembly/batch-norm*.ts). */
+const EXPORTS = ['batchNormForward', 'batchNormBackward', 'batchNormMovingStatistics', 'addReluForward', 'addReluBackward'];
+
+/**
+ * True when build/kernels.wasm exists, instantiates on the active backend (it needs wasm SIMD) and has
+ * every function used here (a build older than the batch-norm sources lacks them).
+ */
 function kernelModuleLoads(): boolean {
   if (!kernelModuleAvailable()) return false;
   try {
-    kernelsFor(tf.backend());
-    return true;
+    const exports = kernelsFor(tf.backend());
+    return EXPORTS.every((name) => typeof exports[name] === 'function');
   } catch {
     return false;
   }
