@@ -36,6 +36,7 @@ function conv(
  *   to the Winograd kernel (flip and swap folded into its filter transform) where it is faster;
  * - stride s > 1, when H and W are multiples of s (every strided layer of the ResNets):
  *   `phaseInputGradient`, one convolution with no multiplications by zero;
+ * - 1x1 at stride s > 1 without padding (the ResNets' shortcuts): `pointwiseInputGradient`;
  * - otherwise: the stride-1 form on `dy` with s - 1 zeros inserted between its rows and columns
  *   (s^2 times the work of the forward pass).
  */
@@ -70,6 +71,7 @@ export function conv2dBackpropInputViaConv(backendName: string) {
     if (sh > 1 || sw > 1) {
       const phased = phaseInputGradient(backendName, backend as WasmBackendLike, dy, filter, info);
       if (phased !== undefined) return phased;
+      if (kh === 1 && kw === 1 && top === 0 && left === 0) return pointwiseInputGradient(backendName, backend, dy, filter, info);
     }
 
     // Zero insertion (strides > 1) through a 6-D pad: [N, Ho, 1, Wo, 1, Co] -> [N, Ho, sh, Wo, sw, Co];
@@ -182,6 +184,45 @@ function winogradInputGradientPlan(
   if (!Object.values(pads).every((p) => p >= 0 && p <= 2)) return undefined;
   const tile = winogradChoice(info.batchSize, h, w, info.outChannels, info.inChannels);
   return tile !== 0 && kernelModuleAvailable() ? { pads, tile } : undefined;
+}
+
+/**
+ * Input gradient of an unpadded 1x1 convolution at stride (sh, sw): dx[n, sh a, sw b, c] =
+ * sum_o dy[n, a, b, o] W[0, 0, c, o] and zeros elsewhere. One 1x1 convolution of `dy` by W with
+ * in/out channels swapped, then zeros inserted into its (C-channel) result: s^2 x less convolution
+ * work than zero-inserting `dy` first, and the zero insertion moves C channels instead of Co.
+ */
+function pointwiseInputGradient(
+  backendName: string,
+  backend: KernelBackendLike,
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
+  const { batchSize: n, strideHeight: sh, strideWidth: sw, outHeight: ho, outWidth: wo, inChannels: c } = info;
+  const { inHeight: h, inWidth: w } = info;
+  const swapped = callKernel(backendName, 'Transpose', backend, { x: filter }, { perm: [0, 1, 3, 2] }); // [1, 1, Co, C]
+  const y = conv(backendName, backend, dy, swapped, [0, 0], [0, 0]); // [n, ho, wo, c]
+  free(backend, swapped);
+  const six = callKernel(backendName, 'Reshape', backend, { x: y }, { shape: [n, ho, 1, wo, 1, c] });
+  free(backend, y);
+  const paddings = [
+    [0, 0],
+    [0, 0],
+    [0, sh - 1],
+    [0, 0],
+    [0, sw - 1],
+    [0, 0],
+  ];
+  const padded = callKernel(backendName, 'PadV2', backend, { x: six }, { paddings, constantValue: 0 } as unknown as tf.NamedAttrMap);
+  free(backend, six);
+  const grid = callKernel(backendName, 'Reshape', backend, { x: padded }, { shape: [n, ho * sh, wo * sw, c] });
+  free(backend, padded);
+  if (ho * sh === h && wo * sw === w) return grid;
+  // Trailing rows/columns of the grid beyond the input (ho = ceil(h / s) when unpadded) are zeros.
+  const dx = callKernel(backendName, 'Slice', backend, { x: grid }, { begin: [0, 0, 0, 0], size: [n, h, w, c] });
+  free(backend, grid);
+  return dx;
 }
 
 /** Taps of one output phase along one axis: dx index h = s*a + r meets filter taps i = rr + s*t with dy index a + base - t. */
