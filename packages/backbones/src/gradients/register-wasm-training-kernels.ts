@@ -4,6 +4,7 @@ import { conv2dBackpropFilterViaConv } from './conv2d-backprop-filter';
 import { conv2dBackpropInputViaConv } from './conv2d-backprop-input';
 import { fusedBatchNormGradient } from './fused-batch-norm-gradient';
 import { registerWinogradConv2D, unregisterWinogradConv2D } from '../kernels/winograd-conv2d-kernel';
+import { registerBatchNormWasmKernels, unregisterBatchNormWasmKernels } from '../kernels/batch-norm-wasm-kernels';
 
 const WASM = 'wasm';
 
@@ -24,6 +25,9 @@ let saved: Saved | undefined;
  * - wraps wasm's `Conv2D` so that 3x3 stride-1 convolutions run as Winograd convolutions on the
  *   hand-written SIMD kernels where measured faster than XNNPACK (`registerWinogradConv2D`; skipped
  *   when the kernel module is not built, as the filter/input gradients then keep their XNNPACK paths).
+ * - registers the fused training-mode BatchNorm (+ ReLU) and add + ReLU kernels (the ops in
+ *   kernels/batch-norm-ops.ts also register them on first use on `wasm`; unregistering sends those ops
+ *   back to their tfjs-op path).
  * Other backends' kernels are untouched. Idempotent; `selectBackend` calls it when it picks `wasm`.
  * Call it after `@tensorflow/tfjs-backend-wasm` is imported (its import registers wasm's own kernels
  * and would replace ours); it throws otherwise.
@@ -53,6 +57,7 @@ export function registerWasmTrainingKernels(): void {
   });
 
   registerWinogradConv2D();
+  registerBatchNormWasmKernels();
 
   if (batchNormGradient != null) {
     const fast = fusedBatchNormGradient(batchNormGradient.gradFunc);
@@ -68,6 +73,7 @@ export function registerWasmTrainingKernels(): void {
 export function unregisterWasmTrainingKernels(): void {
   if (saved === undefined) return;
   unregisterWinogradConv2D();
+  unregisterBatchNormWasmKernels();
   tf.unregisterKernel(tf.Conv2DBackpropFilter, WASM);
   tf.unregisterKernel(tf.Conv2DBackpropInput, WASM);
   if (saved.input != null) tf.registerKernel(saved.input);

@@ -12,7 +12,8 @@ export type KernelExports = Record<string, (...args: number[]) => number | undef
 /** The tfjs wasm backend as the kernels see it (fields of `BackendWasm`, not in its public types). */
 export interface WasmBackendInternals {
   wasm: {
-    asm: { memory: WebAssembly.Memory };
+    /** The backend's `WebAssembly.Memory` (its heap), which the kernel module imports. */
+    asm: { memory: object };
     _malloc(bytes: number): number;
     _free(pointer: number): void;
   };
@@ -31,7 +32,17 @@ export class KernelModuleMissingError extends Error {
   }
 }
 
-let compiled: WebAssembly.Module | undefined;
+/**
+ * The parts of the WebAssembly JS API used here. TypeScript's `lib` here is ES2022 without DOM, and
+ * @types/node declares the `WebAssembly` namespace without these classes.
+ */
+interface WebAssemblyApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: object };
+}
+const wasmApi = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+
+let compiled: object | undefined;
 const instances = new WeakMap<object, KernelExports>();
 
 /** Path of build/kernels.wasm: the package root is the nearest folder above this file with a package.json. */
@@ -58,9 +69,9 @@ export function kernelsFor(backend: unknown): KernelExports {
     if (compiled === undefined) {
       const path = kernelModulePath();
       if (!existsSync(path)) throw new KernelModuleMissingError(path);
-      compiled = new WebAssembly.Module(readFileSync(path));
+      compiled = new wasmApi.Module(readFileSync(path));
     }
-    const instance = new WebAssembly.Instance(compiled, { env: { memory: b.wasm.asm.memory } });
+    const instance = new wasmApi.Instance(compiled, { env: { memory: b.wasm.asm.memory } });
     exports = instance.exports as unknown as KernelExports;
     instances.set(b, exports);
   }
