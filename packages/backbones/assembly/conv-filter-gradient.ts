@@ -11,8 +11,11 @@
 // x rows, copied with zero columns left and right into scratch, and dy rows stay in L1/L2 while
 // every output tile sweeps them. Output tiles of 4 m x 8 o keep 8 f32x4 accumulators in registers
 // (vectorised over Co; one broadcast x value per m and pixel). Rows outside the image are skipped
-// by clamping the output-row range per kernel row; columns outside read the scratch's zeros.
-// Tails: m in singles, o in a 4-wide vector then scalars.
+// by clamping the output-row range per kernel row; a tile within one kernel column also skips the
+// columns outside, other tiles read the scratch's zeros. Tails: M % 4 in one 3- or 2-wide tile
+// (a stem's 3 taps) or singles; Co % 8 == 4 in a 4-wide vector; Co % 4 in scalars (the TS side
+// pads dy to a multiple of 4 channels instead, with convFilterGradientPadChannels, which is faster).
+// 6 x 8 tiles (12 accumulators) and a 2x unrolled pixel loop were measured slower under V8.
 
 /**
  * The filter gradient. `xs` is scratch of `imagesPerChunk * R * wp * ci` floats with
