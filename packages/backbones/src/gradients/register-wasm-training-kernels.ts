@@ -5,6 +5,7 @@ import { conv2dBackpropInputViaConv } from './conv2d-backprop-input';
 import { fusedBatchNormGradient } from './fused-batch-norm-gradient';
 import { registerWinogradConv2D, unregisterWinogradConv2D } from '../kernels/winograd-conv2d-kernel';
 import { registerBatchNormWasmKernels, unregisterBatchNormWasmKernels } from '../kernels/batch-norm-wasm-kernels';
+import { registerSharedIdentity, unregisterSharedIdentity } from '../kernels/shared-identity';
 
 const WASM = 'wasm';
 
@@ -28,6 +29,8 @@ let saved: Saved | undefined;
  * - registers the fused training-mode BatchNorm (+ ReLU) and add + ReLU kernels (the ops in
  *   kernels/batch-norm-ops.ts also register them on first use on `wasm`; unregistering sends those ops
  *   back to their tfjs-op path).
+ * - replaces wasm's `Identity` (a full copy; the engine clones every input a gradient saves) by one
+ *   that shares the data, as the cpu backend's does.
  * Other backends' kernels are untouched. Idempotent; `selectBackend` calls it when it picks `wasm`.
  * Call it after `@tensorflow/tfjs-backend-wasm` is imported (its import registers wasm's own kernels
  * and would replace ours); it throws otherwise.
@@ -58,6 +61,7 @@ export function registerWasmTrainingKernels(): void {
 
   registerWinogradConv2D();
   registerBatchNormWasmKernels();
+  registerSharedIdentity();
 
   if (batchNormGradient != null) {
     const fast = fusedBatchNormGradient(batchNormGradient.gradFunc);
@@ -74,6 +78,7 @@ export function unregisterWasmTrainingKernels(): void {
   if (saved === undefined) return;
   unregisterWinogradConv2D();
   unregisterBatchNormWasmKernels();
+  unregisterSharedIdentity();
   tf.unregisterKernel(tf.Conv2DBackpropFilter, WASM);
   tf.unregisterKernel(tf.Conv2DBackpropInput, WASM);
   if (saved.input != null) tf.registerKernel(saved.input);
