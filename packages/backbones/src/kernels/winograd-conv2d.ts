@@ -45,12 +45,14 @@ export function setWinogradEnabled(on: boolean): void {
  * Which Winograd variant to use for a 3x3 stride-1 convolution producing [n, ho, wo, co] from ci
  * channels, or 0 for XNNPACK's direct convolution. From bench/backbones/winograd.ts (forward and
  * input gradient alike, batch 1..128):
- * - F(4x4) beat XNNPACK 2.1-4x on every small-resnet and ResNet-18 layer, and from 3 input channels
- *   on (1 or 2 input channels: 0.8-0.9x: the transforms outweigh the saved multiplications);
+ * - F(4x4) beat XNNPACK 2.4-5x on every small-resnet layer and the ResNet-18 layers of 64-256
+ *   channels, and from 3 input channels on (1 or 2: 0.8-1.0x: the transforms outweigh the saved
+ *   multiplications);
  * - F(2x2) wastes fewer outputs on ragged tiles: it won at 2x2 and 5x5 outputs (F(4x4) computes
  *   4x4 per tile), so F(4x4) only when its multiplications incl. ragged tiles are < 0.9x F(2x2)'s;
  * - at least 32 tiles, so the filter transform is amortised (1 image of 7x7: 0.8-1.2x);
- * - at most 256 x 256 channels: the transformed filter (36 Ci Co floats) stays within ~9 MiB of scratch.
+ * - at most 256 x 256 channels: the transformed filter (36 Ci Co floats) stays within ~9 MiB of
+ *   scratch (512 x 512 at 7x7, batch 8: 2.1x, but 38 MiB per call, and 0.4x at batch 1).
  */
 export function winogradChoice(n: number, ho: number, wo: number, ci: number, co: number): 0 | WinogradTile {
   if (!enabled || ci < 3 || ci * co > 256 * 256) return 0;
