@@ -3,16 +3,17 @@
 // F(2x2, 3x3) and F(4x4, 3x3).
 // Prints best-of-R wall ms and thread CPU ms, effective GFLOP/s (direct-conv FLOPs / wall time),
 // and the max relative difference new vs old.
-// Run: cd bench && npx tsx --conditions=@hvcm/source backbones/winograd.ts [reps] [sweep|tiles|step [batch]]
+// Run: cd bench && npx tsx --conditions=@hvcm/source backbones/winograd.ts [reps] [sweep|tiles|step [batch]|trainer [batch]]
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { createBackboneClassifierProgram, selectBackend, threadCpuTimeMs } from '@hvcm/backbones';
+import { backboneClassifierProgram, createBackboneClassifierProgram, createDataParallelStep, selectBackend, threadCpuTimeMs } from '@hvcm/backbones';
 import { blockTilesFor, setWinogradEnabled, winogradConv3x3 } from '../../packages/backbones/src/kernels/winograd-conv2d';
-import { registerWinogradConv2D } from '../../packages/backbones/src/kernels/winograd-conv2d-kernel';
+import { registerWinogradConv2D, unregisterWinogradConv2D } from '../../packages/backbones/src/kernels/winograd-conv2d-kernel';
 import { conv2dBackpropInputViaConv } from '../../packages/backbones/src/gradients/conv2d-backprop-input';
 
 await tf.setBackend('wasm');
 if (process.argv[3] === 'step') await trainingStep(Number(process.argv[4] ?? 128));
+if (process.argv[3] === 'trainer') await trainerStep(Number(process.argv[4] ?? 128));
 const reps = Number(process.argv[2] ?? 7);
 /** WINOGRAD_TILES=n forces the block size (tiles per block) for a sweep. */
 const blockTiles = process.env.WINOGRAD_TILES ? Number(process.env.WINOGRAD_TILES) : undefined;
@@ -229,6 +230,38 @@ async function trainingStep(batch: number): Promise<never> {
   for (const [key, r] of best) {
     const kernels = names.map((n, i) => `${n} ${(r.kernels[i] as number).toFixed(1).padStart(6)}`).join('  ');
     console.log(`${key.padEnd(9)} step ${r.step.toFixed(1).padStart(7)} ms (${((batch * 1000) / r.step).toFixed(0)} img/s)  ${kernels}`);
+  }
+  process.exit(0);
+}
+
+/**
+ * The bench's own training step (`createDataParallelStep`, 1 worker: in this thread) with Winograd
+ * off, for the input gradient only (what registerWasmTrainingKernels gives), and for the input
+ * gradient and the forward `Conv2D` (registerWinogradConv2D); best of 3 rounds of 3 steps.
+ */
+async function trainerStep(batch: number): Promise<never> {
+  await selectBackend({ backend: 'wasm' } as never);
+  const trainer = await createDataParallelStep({
+    workers: 1,
+    program: backboneClassifierProgram({ backbone: 'small-resnet', backboneOptions: { numClasses: 10, inputChannels: 1, inputSize: 28, seed: 1 } }),
+    optimizer: { kind: 'sgd', learningRate: 0.01, momentum: 0.9, weightDecay: 1e-4 },
+  });
+  const xs = { data: Float32Array.from({ length: batch * 784 }, () => Math.random()), shape: [batch, 28, 28, 1] };
+  const ys = { data: Int32Array.from({ length: batch }, (_, i) => i % 10), shape: [batch] };
+  const best = new Map<string, number>();
+  for (let round = 0; round < 3; round++) {
+    for (const mode of ['off', 'input gradient', 'input gradient + forward']) {
+      setWinogradEnabled(mode !== 'off');
+      if (mode === 'input gradient + forward') registerWinogradConv2D();
+      else unregisterWinogradConv2D();
+      await trainer.step(xs, ys);
+      const t = performance.now();
+      for (let i = 0; i < 3; i++) await trainer.step(xs, ys);
+      best.set(mode, Math.min(best.get(mode) ?? Infinity, (performance.now() - t) / 3));
+    }
+  }
+  for (const [mode, ms] of best) {
+    console.log(`small-resnet step (createDataParallelStep, 1 worker), batch ${batch}, Winograd ${mode.padEnd(24)}: ${ms.toFixed(1).padStart(6)} ms (${((batch * 1000) / ms).toFixed(0)} img/s)`);
   }
   process.exit(0);
 }
