@@ -62,11 +62,6 @@ export function winogradChoice(n: number, ho: number, wo: number, ci: number, co
   return ci >= 4 && tiles2 >= 32 ? 2 : 0;
 }
 
-/** True when `winogradChoice` picks a Winograd variant. */
-export function winogradIsFaster(n: number, ho: number, wo: number, ci: number, co: number): boolean {
-  return winogradChoice(n, ho, wo, ci, co) !== 0;
-}
-
 /** A function of the kernel module (an error naming it when the module is stale and lacks it). */
 function exported(k: KernelExports, name: string): (...args: number[]) => number | undefined {
   const f = k[name];
