@@ -1,7 +1,10 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { heapOffset, kernelModulePath, kernelsFor, withScratch } from './kernel-module';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { heapOffset, kernelModulePath, kernelsFor, newerKernelSource, withScratch } from './kernel-module';
 
 describe('wasm kernel module', () => {
   beforeAll(async () => {
@@ -37,5 +40,25 @@ describe('wasm kernel module', () => {
     const b = withScratch(backend, 1000, (p) => p);
     expect(a % 16).toBe(0);
     expect(b).toBe(a);
+  });
+
+  it('a module older than a kernel source is stale; without sources (a published package) it never is', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hvcm-kernels-'));
+    try {
+      mkdirSync(join(dir, 'build'));
+      const wasm = join(dir, 'build', 'kernels.wasm');
+      writeFileSync(wasm, '');
+      expect(newerKernelSource(wasm)).toBeUndefined();
+      mkdirSync(join(dir, 'assembly'));
+      const source = join(dir, 'assembly', 'a.ts');
+      writeFileSync(source, '');
+      utimesSync(wasm, 1000, 1000);
+      utimesSync(source, 2000, 2000);
+      expect(newerKernelSource(wasm)).toBe(source);
+      utimesSync(wasm, 3000, 3000);
+      expect(newerKernelSource(wasm)).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

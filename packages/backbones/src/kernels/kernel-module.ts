@@ -2,7 +2,7 @@
 // build/kernels.wasm by scripts/build-wasm.mjs). The module imports the tfjs wasm backend's own
 // memory, so a kernel reads its inputs and writes its outputs where the backend keeps tensors: no
 // copies in or out. One instance per backend instance (each worker thread has its own).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -56,9 +56,35 @@ export function kernelModulePath(): string {
   }
 }
 
-/** True when the compiled kernel module exists (the kernels can be used). */
+let availability: boolean | undefined;
+
+/**
+ * True when the compiled kernel module exists and is current, so the kernels can be used; checked
+ * once per thread. In a source checkout (assembly/ beside build/), a module older than any kernel
+ * source counts as absent, with one line on stderr: its functions may take other arguments than the
+ * TypeScript that calls them, so the callers keep their tfjs paths until it is rebuilt.
+ */
 export function kernelModuleAvailable(): boolean {
-  return existsSync(kernelModulePath());
+  if (availability === undefined) {
+    const path = kernelModulePath();
+    const stale = existsSync(path) ? newerKernelSource(path) : undefined;
+    if (stale !== undefined) {
+      console.error(
+        `@hvcm/backbones: ${path} is older than ${stale}; using the tfjs kernels until it is rebuilt (pnpm --filter @hvcm/backbones build:wasm)`,
+      );
+    }
+    availability = existsSync(path) && stale === undefined;
+  }
+  return availability;
+}
+
+/** A kernel source newer than the module at `path`, if the sources are there. */
+export function newerKernelSource(path: string): string | undefined {
+  const sources = join(dirname(dirname(path)), 'assembly');
+  if (!existsSync(sources)) return undefined;
+  const built = statSync(path).mtimeMs;
+  const newer = readdirSync(sources).find((f) => f.endsWith('.ts') && statSync(join(sources, f)).mtimeMs > built);
+  return newer === undefined ? undefined : join(sources, newer);
 }
 
 /** The kernel module instantiated on `backend`'s memory (cached per backend). */
