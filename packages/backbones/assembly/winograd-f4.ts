@@ -9,6 +9,7 @@
 //   A^T = [[1,1,1,1,1,0],[0,1,-1,2,-2,0],[0,1,1,4,4,0],[0,1,-1,8,-8,1]]
 // Scratch layout: V [T, 36, CiP], M [T, 36, CoP] (tile stride an odd multiple of 64 bytes), then
 // a zero pixel, the 36-entry patch pointer table and 36 vectors of transform workspace.
+// Optional epilogue in the output transform (the inference FusedConv2D): + bias[co], max(0, .).
 
 @inline function roundUp(n: i32, m: i32): i32 {
   return (n + m - 1) & ~(m - 1);
@@ -267,8 +268,14 @@ function gemm(a: usize, aRow: usize, b: usize, c: usize, cRowBytes: usize, rows:
   v128.store(q + 3 * outStride, f32x4.add(f32x4.add(d12, f32x4.mul(d34, f32x4.splat(8))), m5));
 }
 
+/**
+ * Y = A^T M A of tiles tile0 .. tile0 + count - 1 from m [T, 36, coP] into out [N, ho, wo, co]
+ * (outputs beyond ho/wo dropped), stored as pmax(Y + bias[c], lo) (`bias` 0: none; lo = 0: ReLU,
+ * -Infinity: identity; pmax(a, l) = a < l ? l : a is one maxps and keeps NaN, as tfjs's relu).
+ */
 function outputTransform(
   m: usize, co: i32, ho: i32, wo: i32, tilesH: i32, tilesW: i32, tile0: i32, count: i32, out: usize, tmp: usize,
+  bias: usize, lo: v128,
 ): void {
   const coP = roundUp(co, 8);
   const plane = <usize>coP << 2;
@@ -290,6 +297,7 @@ function outputTransform(
       const off = <usize>c << 2;
       const n = min(4, co - c);
       const p = src + off;
+      const bv = bias == 0 ? f32x4.splat(0) : loadN(bias + off, n);
       // Pass 1 per column j: A^T over the 6 rows -> tmp[a][j] (4 x 6); pass 2 per output row a.
       for (let j = 0; j < 6; j++) {
         const q = p + <usize>j * plane;
@@ -304,7 +312,9 @@ function outputTransform(
         const y = tmp + 384; // 4 result vectors
         outputTransform6(v128.load(r), v128.load(r, 16), v128.load(r, 32), v128.load(r, 48), v128.load(r, 64), v128.load(r, 80), y, 16);
         const row = o00 + <usize>a * rowBytes + off;
-        for (let b = 0; b < cols; b++) storeN(row + <usize>b * pixBytes, v128.load(y + (<usize>b << 4)), n);
+        for (let b = 0; b < cols; b++) {
+          storeN(row + <usize>b * pixBytes, f32x4.pmax(f32x4.add(v128.load(y + (<usize>b << 4)), bv), lo), n);
+        }
       }
     }
     if (++tx == tilesW) {
@@ -321,12 +331,14 @@ function outputTransform(
  * out [n, ho, wo, co] = conv(x [n, h, w, ci], filter) with u [36, ci, roundUp(co, 8)] from
  * `winogradF4Filter`; x padded by padTop/padLeft zeros above/left (bottom/right implied by ho, wo:
  * ho = h + padTop + padBottom - 2). `scratch`: `winogradF4ScratchBytes(ci, co, blockTiles)` bytes,
- * 16-byte aligned.
+ * 16-byte aligned. Fused epilogue: `bias` [co] (0: none) added per output channel, then max(0, .)
+ * when `relu` is 1 (both 0 for a plain conv).
  */
 export function winogradF4Conv3x3(
   x: usize, n: i32, h: i32, w: i32, ci: i32, u: usize, co: i32, padTop: i32, padLeft: i32, ho: i32, wo: i32,
-  out: usize, scratch: usize, blockTiles: i32,
+  out: usize, scratch: usize, blockTiles: i32, bias: usize, relu: i32,
 ): void {
+  const lo = relu != 0 ? f32x4.splat(0) : f32x4.splat(-Infinity);
   const t = roundUp(blockTiles, 4);
   const ciP = roundUp(ci, 4);
   const coP = roundUp(co, 8);
@@ -349,6 +361,6 @@ export function winogradF4Conv3x3(
     for (let p = 0; p < 36; p++) {
       gemm(v + (<usize>(p * ciP) << 2), vTile, u + <usize>p * uPlane, m + (<usize>(p * coP) << 2), mTile, countP, ci, coP);
     }
-    outputTransform(m, co, ho, wo, tilesH, tilesW, tile0, count, out, tmp);
+    outputTransform(m, co, ho, wo, tilesH, tilesW, tile0, count, out, tmp, bias, lo);
   }
 }

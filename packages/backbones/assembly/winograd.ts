@@ -6,7 +6,8 @@
 //   1. input transform: V[t, p, c] = (B^T d B)[p] of the tile's 4x4 input patch, [T, 16, CiP];
 //   2. 16 GEMMs M[:, p] = V[:, p] (T x Ci) * U[p] (Ci x CoP), register-tiled 4 tiles x 8 channels;
 //   3. output transform: Y = A^T M A straight into the output, dropping the ragged bottom/right row
-//      and column of tiles beyond Ho/Wo.
+//      and column of tiles beyond Ho/Wo; optionally + bias[co] and max(0, .) on the way out (the
+//      inference FusedConv2D: no extra pass over the output).
 // 2.25x fewer multiplications than direct convolution; the transforms are additions only.
 // winograd-f4.ts (F(4x4, 3x3)) is faster on most layers; this one wastes less on tiny images.
 // All pointers are byte offsets into the (imported) tfjs heap; no allocation, no data section.
@@ -281,10 +282,12 @@ function gemm(a: usize, aRow: usize, b: usize, c: usize, cRowBytes: usize, rows:
 /**
  * Output transform of tiles tile0 .. tile0 + count - 1 from m [T, 16, coP] (tile stride
  * `tileBytes(coP)`): Y = A^T M A,
- * A^T = [[1,1,1,0],[0,1,-1,-1]], written to out [N, ho, wo, co] (outputs beyond ho/wo dropped).
+ * A^T = [[1,1,1,0],[0,1,-1,-1]], written to out [N, ho, wo, co] (outputs beyond ho/wo dropped) as
+ * pmax(Y + bias[c], lo) (`bias` 0: none; lo = 0: ReLU, -Infinity: identity, NaN kept either way).
  */
 function outputTransform(
   m: usize, t: i32, co: i32, ho: i32, wo: i32, tilesH: i32, tilesW: i32, tile0: i32, count: i32, out: usize,
+  bias: usize, lo: v128,
 ): void {
   const coP = roundUp(co, 8);
   const plane = <usize>coP << 2;
@@ -305,11 +308,17 @@ function outputTransform(
     const o00 = out + <usize>(img * ho + oy) * rowBytes + <usize>ox * pixBytes;
     const src = m + <usize>k * stride;
     if (down && right) {
-      for (let c = 0; c < full; c += 4) outputTile(src + (<usize>c << 2), plane, o00 + (<usize>c << 2), rowBytes, pixBytes, 4, true, true);
+      for (let c = 0; c < full; c += 4) {
+        outputTile(src + (<usize>c << 2), plane, o00 + (<usize>c << 2), rowBytes, pixBytes, 4, true, true, biasAt(bias, c, 4), lo);
+      }
     } else {
-      for (let c = 0; c < full; c += 4) outputTile(src + (<usize>c << 2), plane, o00 + (<usize>c << 2), rowBytes, pixBytes, 4, down, right);
+      for (let c = 0; c < full; c += 4) {
+        outputTile(src + (<usize>c << 2), plane, o00 + (<usize>c << 2), rowBytes, pixBytes, 4, down, right, biasAt(bias, c, 4), lo);
+      }
     }
-    if (rest > 0) outputTile(src + (<usize>full << 2), plane, o00 + (<usize>full << 2), rowBytes, pixBytes, rest, down, right);
+    if (rest > 0) {
+      outputTile(src + (<usize>full << 2), plane, o00 + (<usize>full << 2), rowBytes, pixBytes, rest, down, right, biasAt(bias, full, rest), lo);
+    }
     if (++tx == tilesW) {
       tx = 0;
       if (++ty == tilesH) {
@@ -320,8 +329,20 @@ function outputTransform(
   }
 }
 
-/** Y = A^T M A for 4 channels (n of them real) of one tile: M's 16 positions at p + i * plane, Y's 2x2 at q. */
-@inline function outputTile(p: usize, plane: usize, q: usize, rowBytes: usize, pixBytes: usize, n: i32, down: bool, right: bool): void {
+/** Bias of channels c .. c + n - 1 (zeros when `bias` is 0: none). */
+@inline function biasAt(bias: usize, c: i32, n: i32): v128 {
+  if (bias == 0) return f32x4.splat(0);
+  const p = bias + (<usize>c << 2);
+  return n == 4 ? v128.load(p) : loadPartial(p, n);
+}
+
+/**
+ * Y = A^T M A for 4 channels (n of them real) of one tile: M's 16 positions at p + i * plane, Y's
+ * 2x2 at q, each stored as pmax(Y + b, lo).
+ */
+@inline function outputTile(
+  p: usize, plane: usize, q: usize, rowBytes: usize, pixBytes: usize, n: i32, down: bool, right: bool, b: v128, lo: v128,
+): void {
   // Row pass: s0 = m0 + m1 + m2, s1 = m1 - m2 - m3 per column j.
   let m0 = v128.load(p), m1 = v128.load(p + 4 * plane), m2 = v128.load(p + 8 * plane), m3 = v128.load(p + 12 * plane);
   const s00 = f32x4.add(f32x4.add(m0, m1), m2), s10 = f32x4.sub(f32x4.sub(m1, m2), m3);
@@ -331,12 +352,20 @@ function outputTransform(
   const s02 = f32x4.add(f32x4.add(m0, m1), m2), s12 = f32x4.sub(f32x4.sub(m1, m2), m3);
   m0 = v128.load(p + 3 * plane); m1 = v128.load(p + 7 * plane); m2 = v128.load(p + 11 * plane); m3 = v128.load(p + 15 * plane);
   const s03 = f32x4.add(f32x4.add(m0, m1), m2), s13 = f32x4.sub(f32x4.sub(m1, m2), m3);
-  put(q, f32x4.add(f32x4.add(s00, s01), s02), n);
-  if (right) put(q + pixBytes, f32x4.sub(f32x4.sub(s01, s02), s03), n);
+  put(q, act(f32x4.add(f32x4.add(s00, s01), s02), b, lo), n);
+  if (right) put(q + pixBytes, act(f32x4.sub(f32x4.sub(s01, s02), s03), b, lo), n);
   if (down) {
-    put(q + rowBytes, f32x4.add(f32x4.add(s10, s11), s12), n);
-    if (right) put(q + rowBytes + pixBytes, f32x4.sub(f32x4.sub(s11, s12), s13), n);
+    put(q + rowBytes, act(f32x4.add(f32x4.add(s10, s11), s12), b, lo), n);
+    if (right) put(q + rowBytes + pixBytes, act(f32x4.sub(f32x4.sub(s11, s12), s13), b, lo), n);
   }
+}
+
+/**
+ * pmax(y + b, lo): pmax(a, l) = a < l ? l : a, one maxps on x86 (f32x4.max needs NaN/-0 fix-ups),
+ * so NaN passes through as in tfjs's relu (x < 0 ? 0 : x).
+ */
+@inline function act(y: v128, b: v128, lo: v128): v128 {
+  return f32x4.pmax(f32x4.add(y, b), lo);
 }
 
 @inline function put(p: usize, v: v128, n: i32): void {
@@ -348,12 +377,14 @@ function outputTransform(
  * out [n, ho, wo, co] = conv(x [n, h, w, ci], filter) with the filter already transformed into u
  * [16, ci, roundUp(co, 8)] by `winogradFilter`; x padded by padTop/padLeft zeros above/left (the
  * bottom/right padding is implied by ho, wo: ho = h + padTop + padBottom - 2). `scratch` holds
- * `winogradScratchBytes(ci, co, blockTiles)` bytes, 16-byte aligned.
+ * `winogradScratchBytes(ci, co, blockTiles)` bytes, 16-byte aligned. Fused epilogue: `bias` [co]
+ * (0: none) added per output channel, then max(0, .) when `relu` is 1 (both 0 for a plain conv).
  */
 export function winogradConv3x3(
   x: usize, n: i32, h: i32, w: i32, ci: i32, u: usize, co: i32, padTop: i32, padLeft: i32, ho: i32, wo: i32,
-  out: usize, scratch: usize, blockTiles: i32,
+  out: usize, scratch: usize, blockTiles: i32, bias: usize, relu: i32,
 ): void {
+  const lo = relu != 0 ? f32x4.splat(0) : f32x4.splat(-Infinity);
   const t = roundUp(blockTiles, 4);
   const ciP = roundUp(ci, 4);
   const coP = roundUp(co, 8);
@@ -375,6 +406,6 @@ export function winogradConv3x3(
     for (let p = 0; p < 16; p++) {
       gemm(v + (<usize>(p * ciP) << 2), vTile, u + <usize>p * uPlane, m + (<usize>(p * coP) << 2), mTile, countP, ci, coP);
     }
-    outputTransform(m, t, co, ho, wo, tilesH, tilesW, tile0, count, out);
+    outputTransform(m, t, co, ho, wo, tilesH, tilesW, tile0, count, out, bias, lo);
   }
 }

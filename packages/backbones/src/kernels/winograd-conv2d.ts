@@ -29,6 +29,9 @@ export function blockTilesFor(ci: number, tile: WinogradTile = 2): number {
   return Math.max(8, Math.min(64, Math.floor(4096 / Math.ceil(ci / 4) / 4 / 4) * 4));
 }
 
+/** Number of elements of a shape. */
+const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
 const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
 
 let enabled = process.env.HVCM_WINOGRAD !== '0';
@@ -69,6 +72,15 @@ function exported(k: KernelExports, name: string): (...args: number[]) => number
   return f;
 }
 
+/**
+ * What the kernel applies to each output on the way out (the inference `FusedConv2D`): `bias` [Co]
+ * (float32, Co values) added per output channel, then max(0, .) when `relu`.
+ */
+export interface WinogradEpilogue {
+  bias?: tf.TensorInfo;
+  relu?: boolean;
+}
+
 interface WinogradBackend {
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
 }
@@ -77,7 +89,8 @@ interface WinogradBackend {
  * out [N, Ho, Wo, Co] = 3x3 stride-1 convolution of x [N, H, W, Ci] zero-padded by `pads`, with
  * Ho = H + top + bottom - 2, Wo = W + left + right - 2. `filter` is [3, 3, Ci, Co] ('forward') or
  * [3, 3, Co, Ci] used flipped in space with in/out channels swapped ('flipped': the stride-1 input
- * gradient of a convolution by that filter, with x = dy). The caller owns the result.
+ * gradient of a convolution by that filter, with x = dy). `epilogue`: bias and ReLU fused into the
+ * output transform (none by default). The caller owns the result.
  */
 export function winogradConv3x3(
   backend: unknown,
@@ -87,6 +100,7 @@ export function winogradConv3x3(
   use: FilterUse = 'forward',
   tile: WinogradTile = 2,
   blockTiles = blockTilesFor(x.shape[3] as number, tile),
+  epilogue: WinogradEpilogue = {},
 ): tf.TensorInfo {
   const [n, h, w, ci] = x.shape as [number, number, number, number];
   const [kh, kw, a, b] = filter.shape as [number, number, number, number];
@@ -98,6 +112,10 @@ export function winogradConv3x3(
   }
   for (const [side, p] of Object.entries(pads)) {
     if (!Number.isInteger(p) || p < 0 || p > 2) throw new Error(`@hvcm/backbones: winogradConv3x3 padding ${side} must be 0..2, got ${p}`);
+  }
+  const { bias, relu = false } = epilogue;
+  if (bias !== undefined && (bias.dtype !== 'float32' || sizeOf(bias.shape) !== co)) {
+    throw new Error(`@hvcm/backbones: winogradConv3x3 bias must be ${co} float32 values, got ${bias.dtype} [${bias.shape.join(', ')}]`);
   }
   const ho = h + pads.top + pads.bottom - 2;
   const wo = w + pads.left + pads.right - 2;
@@ -114,6 +132,7 @@ export function winogradConv3x3(
     exported(k, f4 ? 'winogradF4Filter' : 'winogradFilter')(heapOffset(backend, filter), ci, co, use === 'forward' ? 0 : 1, u, u + uBytes);
     exported(k, f4 ? 'winogradF4Conv3x3' : 'winogradConv3x3')(
       heapOffset(backend, x), n, h, w, ci, u, co, pads.top, pads.left, ho, wo, heapOffset(backend, out), scratch, blockTiles,
+      bias === undefined ? 0 : heapOffset(backend, bias), relu ? 1 : 0,
     );
   });
   return out;
