@@ -4,6 +4,7 @@ import { conv2dBackpropFilterViaConv } from './conv2d-backprop-filter';
 import { conv2dBackpropInputViaConv } from './conv2d-backprop-input';
 import { fusedBatchNormGradient } from './fused-batch-norm-gradient';
 import { registerWinogradConv2D, unregisterWinogradConv2D } from '../kernels/winograd-conv2d-kernel';
+import { registerWinogradFusedConv2D, unregisterWinogradFusedConv2D } from '../kernels/winograd-fused-conv2d';
 import { registerBatchNormWasmKernels, unregisterBatchNormWasmKernels } from '../kernels/batch-norm-wasm-kernels';
 import { registerSharedIdentity, unregisterSharedIdentity } from '../kernels/shared-identity';
 
@@ -24,7 +25,8 @@ let saved: Saved | undefined;
  *   `wasm`. Gradients live in one registry shared by all backends, so the override checks
  *   `tf.getBackend()` and calls tfjs-core's own gradient on every other backend.
  * - wraps wasm's `Conv2D` so that 3x3 stride-1 convolutions run as Winograd convolutions on the
- *   hand-written SIMD kernels where measured faster than XNNPACK (`registerWinogradConv2D`; skipped
+ *   hand-written SIMD kernels where measured faster than XNNPACK (`registerWinogradConv2D`; likewise
+ *   the inference `FusedConv2D` with bias + linear/ReLU fused in, `registerWinogradFusedConv2D`; skipped
  *   when the kernel module is not built, as the filter/input gradients then keep their XNNPACK paths).
  * - registers the fused training-mode BatchNorm (+ ReLU) and add + ReLU kernels (the ops in
  *   kernels/batch-norm-ops.ts also register them on first use on `wasm`; unregistering sends those ops
@@ -60,6 +62,7 @@ export function registerWasmTrainingKernels(): void {
   });
 
   registerWinogradConv2D();
+  registerWinogradFusedConv2D();
   registerBatchNormWasmKernels();
   registerSharedIdentity();
 
@@ -77,6 +80,7 @@ export function registerWasmTrainingKernels(): void {
 export function unregisterWasmTrainingKernels(): void {
   if (saved === undefined) return;
   unregisterWinogradConv2D();
+  unregisterWinogradFusedConv2D();
   unregisterBatchNormWasmKernels();
   unregisterSharedIdentity();
   tf.unregisterKernel(tf.Conv2DBackpropFilter, WASM);

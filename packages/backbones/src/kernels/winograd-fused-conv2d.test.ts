@@ -150,7 +150,7 @@ describe('FusedConv2D via Winograd on wasm', () => {
   });
 
   it.each(['elu', 'relu6', 'sigmoid', 'prelu', 'leakyrelu'] as const)('activation %s falls back to XNNPACK and matches cpu', async (activation) => {
-    await check({ ...(shapes[1] as Case), bias: true, activation }, 0);
+    await check({ n: 4, h: 12, w: 13, ci: 5, co: 7, pads: pads(1, 1, 1, 1), bias: true, activation }, 0);
   });
 
   it('other shapes fall back: stride 2, 1x1, a bias that is not [Co]', async () => {
