@@ -44,6 +44,8 @@ export {
   unregisterWasmTrainingKernels,
   wasmTrainingKernelsRegistered,
 } from './gradients/register-wasm-training-kernels';
+export { setWinogradEnabled } from './kernels/winograd-conv2d';
+export { kernelModuleAvailable, kernelModulePath } from './kernels/kernel-module';
 
 // Data-parallel training over worker threads (engineer B1).
 export {
