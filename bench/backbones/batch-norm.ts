@@ -117,7 +117,7 @@ for (const batch of [64, 128]) {
   const opt = tf.train.momentum(0.01, 0.9);
   const step = (): void => {
     const { value, grads } = tf.variableGrads(() => prog.loss(x, y), prog.variables as tf.Variable[]);
-    opt.applyGradients(grads);
+    opt.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
     value.dataSync();
     tf.dispose([value, ...Object.values(grads)]);
   };

@@ -53,7 +53,7 @@ const y = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 10), 'int32');
 const optimizer = tf.train.momentum(0.01, 0.9);
 const step = (): void => {
   const { value, grads } = tf.variableGrads(() => program.loss(x, y), program.variables as tf.Variable[]);
-  optimizer.applyGradients(grads);
+  optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
   value.dataSync();
   tf.dispose([value, ...Object.values(grads)]);
 };
