@@ -7,29 +7,7 @@ import { conv2dBackpropFilterViaConv } from '../gradients/conv2d-backprop-filter
 import { chunkPlan, convFilterGradient, type ChunkPlan, type FilterGradientGeometry } from './conv-filter-gradient';
 import { convFilterGradientWinograd, winogradChunkPlan, type WinogradChunkPlan } from './conv-filter-gradient-winograd';
 import { fastestFilterGradient } from './conv-filter-gradient-dispatch';
-
-/** Deterministic values in [-1, 1) (a small LCG), so both backends see the same inputs. */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-
-/** max |a - b| / max |b|: the error relative to the gradient's scale. */
-function relativeError(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / scale;
-}
+import { relativeError, values } from '../test-support/compare';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number]];
 

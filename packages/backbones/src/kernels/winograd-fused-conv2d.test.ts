@@ -11,29 +11,7 @@ import {
   winogradFusedConv2DPlan,
   winogradFusedConv2DRegistered,
 } from './winograd-fused-conv2d';
-
-/** Deterministic values in [-1, 1) (a small LCG), so both backends see the same inputs. */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-
-/** max |a - b| / max |b|. */
-function relativeError(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs((a[i] as number) - (b[i] as number)));
-    scale = Math.max(scale, Math.abs(b[i] as number));
-  }
-  return diff / scale;
-}
+import { relativeError, values } from '../test-support/compare';
 
 type Activation = 'linear' | 'relu' | 'elu' | 'relu6' | 'sigmoid' | 'prelu' | 'leakyrelu';
 
