@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 export default function setup(): void {
   const root = fileURLToPath(new URL('./packages/backbones/', import.meta.url));
   const out = `${root}build/kernels.wasm`;
-  const sources = readdirSync(`${root}assembly`).filter((f) => f.endsWith('.ts'));
+  const sources = readdirSync(`${root}assembly`, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
   const newest = Math.max(statSync(`${root}scripts/build-wasm.mjs`).mtimeMs, ...sources.map((f) => statSync(`${root}assembly/${f}`).mtimeMs));
   if (existsSync(out) && statSync(out).mtimeMs >= newest) return;
   execFileSync(process.execPath, [`${root}scripts/build-wasm.mjs`], { stdio: 'inherit' });

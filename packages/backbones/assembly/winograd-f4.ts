@@ -11,6 +11,8 @@
 // a zero pixel, the 36-entry patch pointer table and 36 vectors of transform workspace.
 // Optional epilogue in the output transform (the inference FusedConv2D): + bias[co], max(0, .).
 
+import { gemm } from './shared/gemm-4x8';
+
 @inline function roundUp(n: i32, m: i32): i32 {
   return (n + m - 1) & ~(m - 1);
 }
@@ -209,50 +211,6 @@ function inputTransform(
   }
 }
 
-/** C = A * B: A [rows, ci] (row stride aRow bytes), B [ci, coP], C [rows, coP] (row stride cRow); 4 x 8 register tile. */
-function gemm(a: usize, aRow: usize, b: usize, c: usize, cRowBytes: usize, rows: i32, ci: i32, coP: i32): void {
-  const bRow = <usize>coP << 2;
-  for (let j = 0; j < coP; j += 8) {
-    for (let t = 0; t < rows; t += 4) {
-      const a0 = a + <usize>t * aRow;
-      const cRow = c + <usize>t * cRowBytes;
-      let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-      let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-      let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-      let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-      let pb = b + (<usize>j << 2);
-      let pa = a0;
-      const end = a0 + (<usize>ci << 2);
-      while (pa < end) {
-        const b0 = v128.load(pb);
-        const b1 = v128.load(pb, 16);
-        let s = v128.load32_splat(pa);
-        c00 = f32x4.add(c00, f32x4.mul(s, b0));
-        c01 = f32x4.add(c01, f32x4.mul(s, b1));
-        s = v128.load32_splat(pa + aRow);
-        c10 = f32x4.add(c10, f32x4.mul(s, b0));
-        c11 = f32x4.add(c11, f32x4.mul(s, b1));
-        s = v128.load32_splat(pa + 2 * aRow);
-        c20 = f32x4.add(c20, f32x4.mul(s, b0));
-        c21 = f32x4.add(c21, f32x4.mul(s, b1));
-        s = v128.load32_splat(pa + 3 * aRow);
-        c30 = f32x4.add(c30, f32x4.mul(s, b0));
-        c31 = f32x4.add(c31, f32x4.mul(s, b1));
-        pa += 4;
-        pb += bRow;
-      }
-      const o = cRow + (<usize>j << 2);
-      v128.store(o, c00);
-      v128.store(o, c01, 16);
-      v128.store(o + cRowBytes, c10);
-      v128.store(o + cRowBytes, c11, 16);
-      v128.store(o + 2 * cRowBytes, c20);
-      v128.store(o + 2 * cRowBytes, c21, 16);
-      v128.store(o + 3 * cRowBytes, c30);
-      v128.store(o + 3 * cRowBytes, c31, 16);
-    }
-  }
-}
 
 /** A^T applied to 6 values: the 4 results at q + k * outStride. */
 @inline function outputTransform6(

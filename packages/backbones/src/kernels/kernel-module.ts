@@ -83,7 +83,8 @@ export function newerKernelSource(path: string): string | undefined {
   const sources = join(dirname(dirname(path)), 'assembly');
   if (!existsSync(sources)) return undefined;
   const built = statSync(path).mtimeMs;
-  const newer = readdirSync(sources).find((f) => f.endsWith('.ts') && statSync(join(sources, f)).mtimeMs > built);
+  const files = readdirSync(sources, { recursive: true, encoding: 'utf8' });
+  const newer = files.find((f) => f.endsWith('.ts') && statSync(join(sources, f)).mtimeMs > built);
   return newer === undefined ? undefined : join(sources, newer);
 }
 
