@@ -3,7 +3,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { addReluComposite, batchNormTrainingComposite, type BatchNormTrainingResult } from './batch-norm-composite';
-import { attachToTape, isRecordingGradients, shareForGradient } from './batch-norm-tape';
 import {
   ADD_RELU,
   ADD_RELU_BACKWARD,
@@ -31,28 +30,25 @@ export function batchNormTraining(
   const float = x.dtype === 'float32' && scale.dtype === 'float32' && offset.dtype === 'float32';
   if (!float || !batchNormWasmKernelsActive()) return batchNormTrainingComposite(x, scale, offset, epsilon, relu);
   const attrs = { epsilon, relu } as unknown as tf.NamedAttrMap;
-  const recording = isRecordingGradients();
   let mean: tf.Tensor1D | undefined;
   let variance: tf.Tensor1D | undefined;
-  let shared: tf.Tensor[] = [];
-  const op = tf.customGrad((xIn, scaleIn, offsetIn) => {
+  const op = tf.customGrad((xIn, scaleIn, offsetIn, save) => {
     const inputs = { x: xIn, scale: scaleIn, offset: offsetIn } as unknown as tf.NamedTensorMap;
     const [y, mu, v] = tf.engine().runKernel(BATCH_NORM_TRAINING_FORWARD, inputs, attrs) as [tf.Tensor, tf.Tensor, tf.Tensor];
     mean = tf.keep(mu) as tf.Tensor1D;
     variance = tf.keep(v) as tf.Tensor1D;
-    // What the gradient reads, shared without copies (`save` would clone x, full size).
-    if (recording) shared = [xIn as tf.Tensor, scaleIn as tf.Tensor, offsetIn as tf.Tensor, mu, v].map(shareForGradient);
+    // `save` clones; on wasm the registered Identity shares data (shared-identity.ts), so no copy of x.
+    (save as tf.GradSaveFunc)([xIn as tf.Tensor, scaleIn as tf.Tensor, offsetIn as tf.Tensor, mu, v]);
     return {
       value: y,
-      gradFunc: (dy: tf.Tensor | tf.Tensor[]) => {
-        const [sx, s, o, sm, sv] = shared;
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [sx, s, o, sm, sv] = saved;
         const backwardInputs = { dy, x: sx, scale: s, offset: o, mean: sm, variance: sv } as unknown as tf.NamedTensorMap;
         return tf.engine().runKernel(BATCH_NORM_TRAINING_BACKWARD, backwardInputs, attrs) as tf.Tensor[];
       },
     };
   });
   const y = op(x, scale, offset) as tf.Tensor4D;
-  if (recording) attachToTape(y, shared);
   if (mean === undefined || variance === undefined) throw new Error('internal: batch statistics not computed');
   return { y, mean, variance };
 }
@@ -65,23 +61,19 @@ export function addRelu<T extends tf.Tensor>(a: T, b: T): T {
   const fast =
     a.dtype === 'float32' && b.dtype === 'float32' && tf.util.arraysEqual(a.shape, b.shape) && batchNormWasmKernelsActive();
   if (!fast) return addReluComposite(a, b);
-  const recording = isRecordingGradients();
-  let sharedY: tf.Tensor | undefined;
-  const op = tf.customGrad((aIn, bIn) => {
+  const op = tf.customGrad((aIn, bIn, save) => {
     const y = tf.engine().runKernel(ADD_RELU, { a: aIn, b: bIn } as unknown as tf.NamedTensorMap) as tf.Tensor;
-    if (recording) sharedY = shareForGradient(y);
+    (save as tf.GradSaveFunc)([y]);
     return {
       value: y,
-      gradFunc: (dy: tf.Tensor | tf.Tensor[]) => {
-        const d = tf.engine().runKernel(ADD_RELU_BACKWARD, { dy, y: sharedY } as unknown as tf.NamedTensorMap) as tf.Tensor;
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const d = tf.engine().runKernel(ADD_RELU_BACKWARD, { dy, y: saved[0] } as unknown as tf.NamedTensorMap) as tf.Tensor;
         // Two tensors sharing one buffer: the tape may dispose one input's gradient while the other's is still needed.
         return [d, tf.reshape(d, d.shape)];
       },
     };
   });
-  const y = op(a, b) as T;
-  if (sharedY !== undefined) attachToTape(y, [sharedY]);
-  return y;
+  return op(a, b) as T;
 }
 
 /**

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { heapOffset, kernelModuleAvailable, kernelsFor, withScratch, type WasmBackendInternals } from './kernel-module';
+import { registerSharedIdentity } from './shared-identity';
 
 const WASM = 'wasm';
 
@@ -171,6 +172,8 @@ let moduleAvailable: boolean | undefined;
  */
 export function registerBatchNormWasmKernels(): void {
   disabled = false;
+  // The ops save x for their gradients; with wasm's own (copying) Identity that would copy every activation.
+  registerSharedIdentity();
   for (const config of configs) {
     if (tf.getKernel(config.kernelName, WASM) == null) tf.registerKernel(config);
   }
