@@ -60,3 +60,34 @@ describe('FlatOptimizer', () => {
     expect(() => new FlatOptimizer({ kind: 'sgd', learningRate: 0.1, momentum: 1 }, 3)).toThrow(/momentum must be in \[0, 1\)/);
   });
 });
+
+describe('FlatOptimizer state', () => {
+  it('continues exactly from getState() in a fresh optimizer (SGD momentum, Nesterov, Adam)', () => {
+    const specs: OptimizerSpec[] = [
+      { kind: 'sgd', learningRate: 0.1, momentum: 0.9, weightDecay: 1e-3 },
+      { kind: 'sgd', learningRate: 0.1, momentum: 0.9, nesterov: true },
+      { kind: 'sgd', learningRate: 0.1 },
+      { kind: 'adam', learningRate: 0.01, weightDecay: 1e-2 },
+    ];
+    for (const spec of specs) {
+      const grads = [1, 2, 3, 4].map((k) => values(7, 10 + k));
+      const uninterrupted = values(7, 1);
+      const a = new FlatOptimizer(spec, 7);
+      grads.forEach((g) => a.step(uninterrupted, g));
+      const resumed = values(7, 1);
+      const before = new FlatOptimizer(spec, 7);
+      grads.slice(0, 2).forEach((g) => before.step(resumed, g));
+      const after = new FlatOptimizer({ ...spec, learningRate: 5 }, 7);
+      after.setState(before.getState());
+      grads.slice(2).forEach((g) => after.step(resumed, g));
+      expect(resumed).toEqual(uninterrupted);
+    }
+  });
+
+  it('refuses the state of a different optimizer', () => {
+    const sgd = new FlatOptimizer({ kind: 'sgd', learningRate: 0.1 }, 3);
+    const momentum = new FlatOptimizer({ kind: 'sgd', learningRate: 0.1, momentum: 0.9 }, 3);
+    expect(() => sgd.setState(momentum.getState())).toThrow(/'first' has 3 values, this optimizer \(sgd\) holds none/);
+    expect(() => new FlatOptimizer({ kind: 'adam', learningRate: 0.1 }, 4).setState(momentum.getState())).toThrow(InvalidArgumentError);
+  });
+});

@@ -44,6 +44,17 @@ export function checkOptimizerSpec(spec: OptimizerSpec): void {
   }
 }
 
+/** What `FlatOptimizer.getState()` returns (plain data: it can be posted to a worker). */
+export interface FlatOptimizerState {
+  readonly learningRate: number;
+  /** Updates applied so far. */
+  readonly steps: number;
+  /** SGD momentum buffer or Adam's first moment `[size]`; absent for SGD without momentum. */
+  readonly first: Float32Array | undefined;
+  /** Adam's second moment `[size]`; absent for SGD. */
+  readonly second: Float32Array | undefined;
+}
+
 /**
  * `spec` applied to one flat Float32Array of weights, in place, in plain JavaScript. Why not a
  * `tf.Optimizer`: the replicas hold their weights and the averaged gradient as flat arrays anyway,
@@ -66,6 +77,37 @@ export class FlatOptimizer {
     const momentum = spec.kind === 'sgd' ? (spec.momentum ?? 0) : 0;
     this.first = spec.kind === 'adam' || momentum > 0 ? new Float32Array(size) : undefined;
     this.second = spec.kind === 'adam' ? new Float32Array(size) : undefined;
+  }
+
+  /**
+   * A copy of everything the next `step` depends on besides the weights and the gradient: the
+   * learning rate, the step count (Adam's bias correction) and the moment buffers `[size]` (SGD
+   * momentum: `first`; Adam: `first` and `second`). Used to restart a replica exactly.
+   */
+  getState(): FlatOptimizerState {
+    return {
+      learningRate: this.learningRate,
+      steps: this.steps,
+      first: this.first?.slice(),
+      second: this.second?.slice(),
+    };
+  }
+
+  /** Restores a state from `getState()` of an optimizer with the same spec and size. */
+  setState(state: FlatOptimizerState): void {
+    const check = (name: string, mine: Float32Array | undefined, theirs: Float32Array | undefined): void => {
+      if ((mine === undefined) !== (theirs === undefined) || (mine !== undefined && mine.length !== theirs?.length)) {
+        throw new InvalidArgumentError(
+          `optimizer state: '${name}' has ${theirs?.length ?? 'no'} values, this optimizer (${this.spec.kind}) holds ${mine?.length ?? 'none'}`,
+        );
+      }
+    };
+    check('first', this.first, state.first);
+    check('second', this.second, state.second);
+    this.setLearningRate(state.learningRate);
+    this.steps = state.steps;
+    if (state.first !== undefined) this.first?.set(state.first);
+    if (state.second !== undefined) this.second?.set(state.second);
   }
 
   setLearningRate(learningRate: number): void {
