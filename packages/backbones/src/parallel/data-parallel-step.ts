@@ -1,16 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, ShapeMismatchError } from '@hvcm/metrics';
-import type { Worker } from 'node:worker_threads';
 import { parseBackendName, type BackendName } from '../backend/backend-name';
 import { selectBackend } from '../backend/select-backend';
 import { rowsOf, sliceRows, splitSizes, type BatchArray } from './batch-arrays';
 import { checkOptimizerSpec, type OptimizerSpec } from './optimizer-spec';
 import { Replica, loadProgram } from './replica';
-import { viewSlots } from './shared-slots';
-import { spawnReplicaWorker } from './spawn-worker';
+import { ReplicaPool, checkMaxRestarts } from './replica-pool';
 import { threadCpuTimeMs } from './thread-cpu-time';
 import type { ProgramReference } from './training-program';
-import type { InitResult, WorkerRequest, WorkerResponse } from './worker-protocol';
+import type { WorkerHandle } from './worker-handle';
 import { at } from './at';
 
 /** Options of `createDataParallelStep`. */
@@ -35,6 +33,13 @@ export interface DataParallelStepOptions {
    * per-micro-batch BatchNorm statistics, same averaging of moving statistics). Default 1.
    */
   readonly microBatches?: number;
+  /**
+   * Worker threads the trainer may restart over its life after they died (default 3; workers only).
+   * A step during which a worker dies rejects with `ReplicaWorkerError`; the next call starts a fresh
+   * worker with a survivor's weights, BatchNorm buffers and optimizer state, so training goes on as
+   * if the failed step had not been called. Past this count the error is final.
+   */
+  readonly maxRestarts?: number;
 }
 
 /** What one training step reports. */
@@ -186,51 +191,12 @@ async function createInThreadStep(options: DataParallelStepOptions): Promise<Dat
   };
 }
 
-/** Main-thread handle of one replica worker: numbered requests, answered in order. */
-class WorkerHandle {
-  private nextId = 0;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  private failure: Error | undefined;
-  exited = false;
-  readonly exit: Promise<void>;
-
-  constructor(readonly worker: Worker) {
-    worker.on('message', (response: WorkerResponse) => {
-      const entry = this.pending.get(response.id);
-      if (entry === undefined) return;
-      this.pending.delete(response.id);
-      if (response.ok) entry.resolve(response.result);
-      else {
-        const error = new Error(`replica worker: ${response.error.message}`);
-        error.name = response.error.name;
-        if (response.error.stack !== undefined) error.stack = response.error.stack;
-        entry.reject(error);
-      }
-    });
-    worker.on('error', (error) => this.fail(error));
-    this.exit = new Promise((resolve) => {
-      worker.on('exit', (code) => {
-        this.exited = true;
-        this.fail(new Error(`replica worker exited (code ${code})`));
-        resolve();
-      });
-    });
-  }
-
-  private fail(error: Error): void {
-    this.failure ??= error;
-    for (const entry of this.pending.values()) entry.reject(error);
-    this.pending.clear();
-  }
-
-  call<T>(request: WorkerRequest, transfer: ArrayBuffer[] = []): Promise<T> {
-    if (this.failure !== undefined) return Promise.reject(this.failure);
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage({ id, request }, transfer);
-    });
-  }
+/** Settles every call; throws, once all have settled, the first rejection (after `onFailure`). */
+async function settleAll<T>(calls: Promise<T>[], onFailure: () => Promise<Error | undefined>): Promise<T[]> {
+  const results = await Promise.allSettled(calls);
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed === undefined) return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+  throw (await onFailure()) ?? failed.reason;
 }
 
 async function createWorkerStep(options: DataParallelStepOptions, count: number): Promise<DataParallelStep> {
@@ -238,38 +204,11 @@ async function createWorkerStep(options: DataParallelStepOptions, count: number)
   // honoured for debugging; the native backends are multi-threaded on their own).
   const fromEnv = parseBackendName(process.env.HVCM_BACKEND, 'HVCM_BACKEND');
   const backend = options.backend ?? (fromEnv === 'cpu' ? 'cpu' : 'wasm');
-  const handles = Array.from({ length: count }, () => new WorkerHandle(spawnReplicaWorker()));
-  const all = <T>(f: (h: WorkerHandle, i: number) => Promise<T>): Promise<T[]> => Promise.all(handles.map(f));
-  const terminate = async (): Promise<void> => {
-    await Promise.all(handles.map((h) => h.worker.terminate()));
-    await Promise.all(handles.map((h) => h.exit));
-  };
-  let info: InitResult;
-  let parameterCount = 0;
-  let bufferCount = 0;
-  let slots: ReturnType<typeof viewSlots>;
-  try {
-    const inits = await all((h) => h.call<InitResult>({ type: 'init', program: options.program, optimizer: options.optimizer, backend }));
-    info = at(inits, 0);
-    parameterCount = info.sizes.reduce((a, b) => a + b, 0);
-    bufferCount = info.bufferSizes.reduce((a, b) => a + b, 0);
-    for (const other of inits) {
-      if (other.sizes.join() !== info.sizes.join() || other.bufferSizes.join() !== info.bufferSizes.join()) {
-        throw new ShapeMismatchError('replicas built programs with different variables; the program must be deterministic in shape');
-      }
-    }
-    const grads = new SharedArrayBuffer(4 * count * parameterCount);
-    const buffers = new SharedArrayBuffer(4 * count * bufferCount);
-    const shared = new SharedArrayBuffer(4 * (parameterCount + bufferCount));
-    slots = viewSlots(grads, buffers, shared, count, parameterCount, bufferCount);
-    await all((h, index) => h.call({ type: 'attach', index, workers: count, grads, buffers, shared }));
-    // Replica 0's initial weights for everyone: identical replicas whatever the program's seeding.
-    await at(handles, 0).call({ type: 'publish' });
-    await Promise.all(handles.slice(1).map((h) => h.call({ type: 'load' })));
-  } catch (error) {
-    await terminate();
-    throw error;
-  }
+  const maxRestarts = checkMaxRestarts(options.maxRestarts);
+  const pool = await ReplicaPool.create({ program: options.program, optimizer: options.optimizer, backend, count, maxRestarts });
+  const { parameterCount, bufferCount, slots } = pool;
+  const all = <T>(f: (h: WorkerHandle, i: number) => Promise<T>): Promise<T[]> => Promise.all(pool.handles.map(f));
+  let steps = 0;
 
   let disposed = false;
   let busy: Promise<unknown> = Promise.resolve();
@@ -280,68 +219,104 @@ async function createWorkerStep(options: DataParallelStepOptions, count: number)
     busy = run.catch(() => undefined);
     return run;
   };
+  // Operations on every replica first restart workers that died since the last call.
+  const everyReplica = <T>(what: string, f: () => Promise<T>): Promise<T> =>
+    serial(async () => {
+      await pool.ensureAll();
+      try {
+        return await f();
+      } catch (error) {
+        throw pool.dead().length > 0 ? await pool.failure(`${what} failed`) : error;
+      }
+    });
+
+  /**
+   * Gradients on every replica, then (only once all succeeded) the update on every replica, so a
+   * worker that dies during the gradients leaves every survivor at the pre-step weights (their
+   * BatchNorm statistics, changed by the forward pass, are rolled back). A worker that dies during
+   * the update leaves every survivor updated: each applies the gradients already in shared memory.
+   */
+  const runStep = async (x: BatchArray, y: BatchArray, n: number): Promise<StepResult> => {
+    const split = splitSizes(n, count);
+    const weights = split.map((s) => s / n);
+    const what = `data-parallel step ${steps + 1}`;
+    let start = 0;
+    const gradientCalls = pool.handles.map((h, i) => {
+      const rows = at(split, i);
+      const xs = sliceRows(x, start, rows);
+      const ys = sliceRows(y, start, rows);
+      start += rows;
+      return h.call<number>({ type: 'gradients', x: xs, y: ys, weight: at(weights, i) }, [
+        xs.data.buffer as ArrayBuffer,
+        ys.data.buffer as ArrayBuffer,
+      ]);
+    });
+    const losses = await settleAll(gradientCalls, async () => {
+      await Promise.allSettled(pool.live().map((h) => h.call({ type: 'rollback' })));
+      return pool.dead().length > 0 ? await pool.failure(`${what} failed while computing gradients`, false) : undefined;
+    });
+    const applyCalls = pool.handles.map((h) => h.call<number | null>({ type: 'apply', bufferWeights: weights }));
+    const cpu = await settleAll(applyCalls, async () => {
+      steps++;
+      return pool.dead().length > 0 ? await pool.failure(`${what} failed while applying the update`, true) : undefined;
+    });
+    steps++;
+    const loss = losses.reduce((acc, l, i) => acc + at(weights, i) * l, 0);
+    const replicaCpuMs = cpu.every((c) => c !== null) ? (cpu as number[]) : [];
+    return { loss, split, replicaCpuMs };
+  };
+
+  const publish = async (what: string): Promise<void> => {
+    await (await pool.reader(what)).call({ type: 'publish' });
+  };
 
   return {
     replicas: count,
-    backend: info.backend,
+    backend: pool.info.backend,
     parameterCount,
     step: (xIn, yIn) =>
       serial(async () => {
         const [x, y, n] = await readBatch(xIn, yIn);
-        const split = splitSizes(n, count);
-        const weights = split.map((s) => s / n);
-        let start = 0;
-        const losses = await all((h, i) => {
-          const rows = at(split, i);
-          const xs = sliceRows(x, start, rows);
-          const ys = sliceRows(y, start, rows);
-          start += rows;
-          return h.call<number>({ type: 'gradients', x: xs, y: ys, weight: at(weights, i) }, [
-            xs.data.buffer as ArrayBuffer,
-            ys.data.buffer as ArrayBuffer,
-          ]);
-        });
-        const cpu = await all((h) => h.call<number | null>({ type: 'apply', bufferWeights: weights }));
-        const loss = losses.reduce((acc, l, i) => acc + at(weights, i) * l, 0);
-        const replicaCpuMs = cpu.every((c) => c !== null) ? (cpu as number[]) : [];
-        return { loss, split, replicaCpuMs };
+        await pool.ensureAll();
+        pool.checkState('step');
+        return runStep(x, y, n);
       }),
     getWeights: () =>
       serial(async () => {
-        await at(handles, 0).call({ type: 'publish' });
+        await publish('getWeights');
         return slots.sharedWeights.slice();
       }),
     getBuffers: () =>
       serial(async () => {
-        await at(handles, 0).call({ type: 'publish' });
+        await publish('getBuffers');
         return slots.sharedBuffers.slice();
       }),
     setWeights: (weights, buffers) =>
-      serial(async () => {
+      everyReplica('setWeights', async () => {
         if (weights.length !== parameterCount) {
           throw new ShapeMismatchError(`setWeights: expected ${parameterCount} weights, got ${weights.length}`);
         }
         if (buffers !== undefined && buffers.length !== bufferCount) {
           throw new ShapeMismatchError(`setWeights: expected ${bufferCount} buffer values, got ${buffers.length}`);
         }
-        if (buffers === undefined) await at(handles, 0).call({ type: 'publish' });
+        if (buffers === undefined) await at(pool.handles, 0).call({ type: 'publish' });
         slots.sharedWeights.set(weights);
         if (buffers !== undefined) slots.sharedBuffers.set(buffers);
         await all((h) => h.call({ type: 'load' }));
+        pool.stateRestored();
       }),
     setLearningRate: (value) =>
-      serial(async () => {
+      everyReplica('setLearningRate', async () => {
         await all((h) => h.call({ type: 'learning-rate', value }));
       }),
     async dispose() {
       if (disposed) return;
       await busy;
       disposed = true;
-      await Promise.allSettled(handles.map((h) => h.call({ type: 'dispose' })));
-      await terminate();
+      await pool.dispose();
     },
-    tensorCounts: () => serial(() => all((h) => h.call<number>({ type: 'memory' }))),
-    liveWorkers: () => handles.filter((h) => !h.exited).length,
+    tensorCounts: () => everyReplica('tensorCounts', () => all((h) => h.call<number>({ type: 'memory' }))),
+    liveWorkers: () => pool.liveWorkers(),
   };
 }
 

@@ -52,6 +52,7 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       const r = need(replica, 'gradients');
       const s = need(slots, 'gradients');
       stepStartCpu = threadCpuTimeMs();
+      r.saveBuffers();
       const loss = await r.gradients(request.x, request.y, request.weight, at(s.grads, index));
       r.read('buffers', at(s.buffers, index));
       return loss;
@@ -65,6 +66,14 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       // CPU time of this replica's whole step (gradients + update), or null where unknown.
       return end !== undefined && stepStartCpu !== undefined ? end - stepStartCpu : null;
     }
+    case 'rollback':
+      need(replica, 'rollback').restoreBuffers();
+      return null;
+    case 'export-state':
+      return need(replica, 'export-state').exportState();
+    case 'import-state':
+      need(replica, 'import-state').importState(request.state);
+      return null;
     case 'learning-rate':
       need(replica, 'learning-rate').optimizer.setLearningRate(request.value);
       return null;

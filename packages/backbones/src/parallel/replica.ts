@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ShapeMismatchError } from '@hvcm/metrics';
 import type { BatchArray } from './batch-arrays';
-import { FlatOptimizer, type OptimizerSpec } from './optimizer-spec';
+import { FlatOptimizer, type FlatOptimizerState, type OptimizerSpec } from './optimizer-spec';
 import type { ProgramReference, TrainingProgram, TrainingProgramFactory } from './training-program';
 import { at } from './at';
 
@@ -30,6 +30,13 @@ export function weightedSum(slots: readonly Float32Array[], weights: readonly nu
   });
 }
 
+/** Everything a replica's next step depends on (plain data, posted to a restarted worker). */
+export interface ReplicaState {
+  readonly weights: Float32Array;
+  readonly buffers: Float32Array;
+  readonly optimizer: FlatOptimizerState;
+}
+
 /**
  * One model replica: its program, its optimizer, and flat Float32Array views of its gradients,
  * weights and buffers. The same class runs in each worker thread and, with one worker, in the
@@ -46,6 +53,8 @@ export class Replica {
   private readonly averaged: Float32Array;
   /** The trainable weights, flat: the optimizer's copy, written to the variables after each update. */
   private readonly weights: Float32Array;
+  /** The buffers as they were before the current step's forward pass (see `saveBuffers`). */
+  private readonly savedBuffers: Float32Array;
 
   constructor(program: TrainingProgram, optimizer: OptimizerSpec) {
     this.program = program;
@@ -57,6 +66,7 @@ export class Replica {
     this.optimizer = new FlatOptimizer(optimizer, this.parameterCount);
     this.weights = new Float32Array(this.parameterCount);
     this.readVariables(program.variables, this.weights);
+    this.savedBuffers = new Float32Array(this.bufferCount);
   }
 
   private readVariables(list: readonly tf.Variable[], out: Float32Array): void {
@@ -150,6 +160,32 @@ export class Replica {
     const out = new Float32Array(this.bufferCount);
     weightedSum(slots, weights, out);
     this.write('buffers', out);
+  }
+
+  /**
+   * Remembers the buffers before a step's forward pass changes them, so that `restoreBuffers` can
+   * undo a step that another replica failed (costs one read of the BatchNorm statistics).
+   */
+  saveBuffers(): void {
+    this.read('buffers', this.savedBuffers);
+  }
+
+  restoreBuffers(): void {
+    this.write('buffers', this.savedBuffers);
+  }
+
+  /** Copies of the weights, buffers and optimizer state. */
+  exportState(): ReplicaState {
+    const buffers = new Float32Array(this.bufferCount);
+    this.read('buffers', buffers);
+    return { weights: this.weights.slice(), buffers, optimizer: this.optimizer.getState() };
+  }
+
+  /** Takes over `exportState()` of a replica of the same program and optimizer. */
+  importState(state: ReplicaState): void {
+    this.optimizer.setState(state.optimizer);
+    this.write('weights', state.weights);
+    this.write('buffers', state.buffers);
   }
 
   dispose(): void {

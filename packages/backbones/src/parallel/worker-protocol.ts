@@ -1,6 +1,7 @@
 import type { BackendName } from '../backend/backend-name';
 import type { BatchArray } from './batch-arrays';
 import type { OptimizerSpec } from './optimizer-spec';
+import type { ReplicaState } from './replica';
 import type { ProgramReference } from './training-program';
 
 /** Requests the main thread sends to a replica worker (one at a time per worker). */
@@ -11,6 +12,10 @@ export type WorkerRequest =
   | { type: 'load' }
   | { type: 'gradients'; x: BatchArray; y: BatchArray; weight: number }
   | { type: 'apply'; bufferWeights: number[] }
+  /** Undo the buffer changes of the last `gradients` (a step that another replica failed). */
+  | { type: 'rollback' }
+  | { type: 'export-state' }
+  | { type: 'import-state'; state: ReplicaState }
   | { type: 'learning-rate'; value: number }
   | { type: 'memory' }
   | { type: 'dispose' };
