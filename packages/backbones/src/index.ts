@@ -54,6 +54,7 @@ export {
   type DataParallelStepOptions,
   type StepResult,
 } from './parallel/data-parallel-step';
+export { ReplicaWorkerError, type ReplicaRecovery, type WorkerDeath } from './parallel/replica-worker-error';
 export type { ProgramReference, TrainingProgram, TrainingProgramFactory } from './parallel/training-program';
 export type { OptimizerSpec } from './parallel/optimizer-spec';
 export type { BatchArray } from './parallel/batch-arrays';
