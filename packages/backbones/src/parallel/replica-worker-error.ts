@@ -1,3 +1,5 @@
+import { HvcmError } from '@hvcm/metrics';
+
 /** How one replica worker thread ended: its exit code and/or the uncaught error that ended it. */
 export interface WorkerDeath {
   /** Index of the replica (0-based, the order of the sub-batches). */
@@ -46,12 +48,9 @@ function describeNext(recovery: ReplicaRecovery, stepApplied: boolean | undefine
  * A replica worker thread of a data-parallel trainer died (uncaught error, out of memory,
  * `process.exit` in the program, a terminated thread). `recovery` says what the trainer does next;
  * `stepApplied` whether the failed step's update is in the weights (all replicas or none, never half).
- *
- * Extends `Error`, not `HvcmError`: `HvcmErrorCode` (in `@hvcm/metrics`) has no code for a failed
- * worker; `code` is `'REPLICA_WORKER_FAILED'` all the same.
+ * `code` is `'REPLICA_WORKER_FAILED'`.
  */
-export class ReplicaWorkerError extends Error {
-  readonly code = 'REPLICA_WORKER_FAILED';
+export class ReplicaWorkerError extends HvcmError {
   readonly deaths: readonly WorkerDeath[];
   readonly recovery: ReplicaRecovery;
   /** For a failed step: whether its update was applied (by every replica); undefined outside a step. */
@@ -65,7 +64,9 @@ export class ReplicaWorkerError extends Error {
     restarts: string,
   ) {
     const cause = deaths.find((d) => d.error !== undefined)?.error;
-    super(`${what}: ${deaths.map(describeDeath).join('; ')}. ${describeNext(recovery, stepApplied, restarts)}`, { cause });
+    super('REPLICA_WORKER_FAILED', `${what}: ${deaths.map(describeDeath).join('; ')}. ${describeNext(recovery, stepApplied, restarts)}`, {
+      cause,
+    });
     this.name = 'ReplicaWorkerError';
     this.deaths = deaths;
     this.recovery = recovery;

@@ -3,6 +3,7 @@ import type { BatchArray } from './batch-arrays';
 import { createDataParallelStep, type DataParallelStep } from './data-parallel-step';
 import type { CrashingOptions } from './fixtures/crashing-program';
 import type { OptimizerSpec } from './optimizer-spec';
+import { HvcmError } from '@hvcm/metrics';
 import { ReplicaWorkerError } from './replica-worker-error';
 
 const tinyUrl = new URL('./fixtures/tiny-conv-program.ts', import.meta.url).href;
@@ -59,6 +60,8 @@ async function caught(promise: Promise<unknown>): Promise<ReplicaWorkerError> {
     (e: unknown) => e,
   );
   expect(error).toBeInstanceOf(ReplicaWorkerError);
+  expect(error).toBeInstanceOf(HvcmError);
+  expect((error as HvcmError).code).toBe('REPLICA_WORKER_FAILED');
   return error as ReplicaWorkerError;
 }
 

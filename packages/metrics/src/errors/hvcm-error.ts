@@ -6,7 +6,8 @@ export type HvcmErrorCode =
   | 'NOT_FITTED'
   | 'CORRUPT_FILE'
   | 'BACKEND_UNAVAILABLE'
-  | 'DATASET_NOT_FOUND';
+  | 'DATASET_NOT_FOUND'
+  | 'REPLICA_WORKER_FAILED';
 
 /**
  * Base class of every error thrown on purpose by an `@hvcm/*` package. `code` is stable and
