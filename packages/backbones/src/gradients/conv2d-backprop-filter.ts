@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { callKernel, free, type KernelBackendLike } from './wasm-kernel-calls';
-import { kernelModuleAvailable, kernelsFor } from '../kernels/kernel-module';
+import { kernelModuleHas } from '../kernels/kernel-module';
 import { convFilterGradient, type FilterGradientGeometry } from '../kernels/conv-filter-gradient';
 import { convFilterGradientWinograd } from '../kernels/conv-filter-gradient-winograd';
 import { fastestFilterGradient, type FilterGradientKernel } from '../kernels/conv-filter-gradient-dispatch';
@@ -146,19 +146,12 @@ function chooseKernel(
   if (path === 'simd') return 'direct';
   if (path === 'winograd') return 'winograd';
   const fastest = fastestFilterGradient(g);
-  if (fastest === 'winograd' && hasKernels(backend, WINOGRAD_EXPORTS)) return 'winograd';
-  return fastest !== 'xnnpack' && hasKernels(backend, DIRECT_EXPORTS) ? 'direct' : 'xnnpack';
+  if (fastest === 'winograd' && kernelModuleHas(backend, WINOGRAD_EXPORTS)) return 'winograd';
+  return fastest !== 'xnnpack' && kernelModuleHas(backend, DIRECT_EXPORTS) ? 'direct' : 'xnnpack';
 }
 
 const DIRECT_EXPORTS = ['convFilterGradient', 'convFilterGradientPadChannels', 'convFilterGradientCropChannels'];
 const WINOGRAD_EXPORTS = ['convFilterGradientWinograd', 'convFilterGradientWinogradScratchBytes'];
-
-/** True when the kernel module is built and exports all of `names`. */
-function hasKernels(backend: unknown, names: readonly string[]): boolean {
-  if (!kernelModuleAvailable()) return false;
-  const kernels = kernelsFor(backend);
-  return names.every((name) => typeof kernels[name] === 'function');
-}
 
 /**
  * The same gradient at stride 1 with the roles swapped, so that the padded `x` is the packed filter

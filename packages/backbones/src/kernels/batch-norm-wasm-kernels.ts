@@ -3,7 +3,7 @@
 // (no tfjs kernel is replaced); batch-norm-ops.ts turns them into differentiable ops.
 import * as tf from '@tensorflow/tfjs-core';
 
-import { heapOffset, kernelModuleAvailable, kernelsFor, withScratch, type WasmBackendInternals } from './kernel-module';
+import { callKernelFunction, heapOffset, kernelModuleHas, kernelsFor, withScratch, type WasmBackendInternals } from './kernel-module';
 import { registerSharedIdentity } from './shared-identity';
 
 const WASM = 'wasm';
@@ -68,13 +68,6 @@ function matrixDims(x: tf.TensorInfo, op: string, vectors: tf.TensorInfo[]): [nu
   return [c === 0 ? 0 : tf.util.sizeFromShape(x.shape) / c, c];
 }
 
-/** An exported function of the kernel module (missing only if the build is older than this file). */
-function kernel(backend: unknown, name: string): (...args: number[]) => number | undefined {
-  const f = kernelsFor(backend)[name];
-  if (f === undefined) throw new Error(`@hvcm/backbones: the wasm kernel module has no '${name}'; rebuild it (build:wasm)`);
-  return f;
-}
-
 function output(args: KernelArgs, shape: number[]): tf.TensorInfo {
   return (args.backend as WasmBackendInternals).makeOutput(shape, 'float32') as tf.TensorInfo;
 }
@@ -87,7 +80,7 @@ function batchNormForwardKernel(args: KernelArgs): tf.TensorInfo[] {
   if (m === 0 || c === 0) return [y, mean, variance];
   const b = args.backend;
   withScratch(b, scratchBytes(c), (scratch) =>
-    kernel(b, 'batchNormForward')(
+    callKernelFunction(kernelsFor(b), 'batchNormForward',
       heapOffset(b, x), m, c, heapOffset(b, scale), heapOffset(b, offset), epsilon, relu ? 1 : 0,
       heapOffset(b, y), heapOffset(b, mean), heapOffset(b, variance), scratch,
     ),
@@ -108,7 +101,7 @@ function batchNormBackwardKernel(args: KernelArgs): tf.TensorInfo[] {
   if (m === 0 || c === 0) return [dx, dScale, dOffset];
   const b = args.backend;
   withScratch(b, scratchBytes(c), (scratch) =>
-    kernel(b, 'batchNormBackward')(
+    callKernelFunction(kernelsFor(b), 'batchNormBackward',
       heapOffset(b, dy), heapOffset(b, x), m, c, heapOffset(b, scale), heapOffset(b, offset),
       heapOffset(b, mean), heapOffset(b, variance), epsilon, relu ? 1 : 0,
       heapOffset(b, dx), heapOffset(b, dScale), heapOffset(b, dOffset), scratch,
@@ -126,7 +119,7 @@ function movingStatisticsKernel(args: KernelArgs): tf.TensorInfo[] {
   const [newMean, newVar] = [output(args, [c]), output(args, [c])];
   const b = args.backend;
   const o = (t: tf.TensorInfo): number => heapOffset(b, t);
-  kernel(b, 'batchNormMovingStatistics')(
+  callKernelFunction(kernelsFor(b), 'batchNormMovingStatistics',
     o(runningMean), o(runningVar), o(mean), o(variance), c, keep, meanWeight, varWeight, o(newMean), o(newVar),
   );
   return [newMean, newVar];
@@ -142,7 +135,7 @@ function elementwiseKernel(op: string, exported: string, names: [string, string]
     }
     const out = output(args, p.shape);
     const b = args.backend;
-    if (n > 0) kernel(b, exported)(heapOffset(b, p), heapOffset(b, q), n, heapOffset(b, out));
+    if (n > 0) callKernelFunction(kernelsFor(b), exported, heapOffset(b, p), heapOffset(b, q), n, heapOffset(b, out));
     return out;
   };
 }
@@ -195,13 +188,7 @@ const EXPORTS = ['batchNormForward', 'batchNormBackward', 'batchNormMovingStatis
  * every function used here (a build older than the batch-norm sources lacks them).
  */
 function kernelModuleLoads(): boolean {
-  if (!kernelModuleAvailable()) return false;
-  try {
-    const exports = kernelsFor(tf.backend());
-    return EXPORTS.every((name) => typeof exports[name] === 'function');
-  } catch {
-    return false;
-  }
+  return kernelModuleHas(tf.backend(), EXPORTS);
 }
 
 /**

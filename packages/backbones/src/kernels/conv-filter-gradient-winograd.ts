@@ -1,7 +1,7 @@
 // TS side of assembly/conv-filter-gradient-winograd.ts: the filter gradient of a 3x3 stride-1 NHWC
 // convolution by Winograd F(2x2, 3x3) (2.25x fewer multiplications than the direct SIMD kernel).
 import type * as tf from '@tensorflow/tfjs-core';
-import { heapOffset, kernelsFor, withScratch, type KernelExports, type WasmBackendInternals } from './kernel-module';
+import { callKernelFunction, heapOffset, kernelsFor, withScratch, type WasmBackendInternals } from './kernel-module';
 import type { FilterGradientGeometry } from './conv-filter-gradient';
 
 /** How the tiles (2x2 output pixels each) are split into chunks: whole images, or tile rows of one image. */
@@ -48,18 +48,13 @@ export function convFilterGradientWinograd(
   const kernels = kernelsFor(backend);
   const tileCols = Math.ceil(g.wo / 2);
   const wp = Math.max(g.left + g.w, 2 * tileCols + 2);
-  const bytes = call(kernels, 'convFilterGradientWinogradScratchBytes', g.ci, g.co, wp, plan.tileRowsPerChunk, plan.imagesPerChunk, tileCols);
+  const bytes = callKernelFunction(kernels, 'convFilterGradientWinogradScratchBytes', g.ci, g.co, wp, plan.tileRowsPerChunk, plan.imagesPerChunk, tileCols);
   const out = (backend as WasmBackendInternals).makeOutput([3, 3, g.ci, g.co], 'float32') as tf.TensorInfo;
   const [x0, dy0, dw0] = [heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, out)];
   withScratch(backend, bytes, (scratch) => {
     const { n, h, w, ci, ho, wo, co, top, left } = g;
-    call(kernels, 'convFilterGradientWinograd', x0, dy0, dw0, scratch, n, h, w, ci, ho, wo, co, top, left, wp, plan.tileRowsPerChunk, plan.imagesPerChunk);
+    callKernelFunction(kernels, 'convFilterGradientWinograd', x0, dy0, dw0, scratch, n, h, w, ci, ho, wo, co, top, left, wp, plan.tileRowsPerChunk, plan.imagesPerChunk);
   });
   return out;
 }
 
-function call(kernels: KernelExports, name: string, ...args: number[]): number {
-  const kernel = kernels[name];
-  if (kernel === undefined) throw new Error(`@hvcm/backbones: the wasm kernel module lacks ${name} (rebuild it)`);
-  return kernel(...args) ?? 0;
-}

@@ -1,7 +1,7 @@
 // TS side of assembly/conv-filter-gradient.ts: the filter gradient of an NHWC convolution computed
 // by the hand-written wasm SIMD kernel, straight from x and dy on the tfjs wasm heap into dW.
 import type * as tf from '@tensorflow/tfjs-core';
-import { heapOffset, kernelsFor, withScratch, type KernelExports, type WasmBackendInternals } from './kernel-module';
+import { callKernelFunction, heapOffset, kernelsFor, withScratch, type KernelExports, type WasmBackendInternals } from './kernel-module';
 
 /** Shapes and padding of one filter gradient (from `computeConv2DInfo`; dilation 1). */
 export interface FilterGradientGeometry {
@@ -88,9 +88,9 @@ export function convFilterGradient(
   const dwPadBytes = 4 * g.kh * g.kw * g.ci * co4;
   withScratch(backend, dyPadBytes + dwPadBytes + scratchBytes(g, plan), (dyPad) => {
     const dwPad = dyPad + dyPadBytes;
-    call(kernels, 'convFilterGradientPadChannels', dy0, dyPad, g.n * g.ho * g.wo, g.co, co4);
+    callKernelFunction(kernels, 'convFilterGradientPadChannels', dy0, dyPad, g.n * g.ho * g.wo, g.co, co4);
     run(kernels, x0, dyPad, dwPad, dwPad + dwPadBytes, { ...g, co: co4 }, plan);
-    call(kernels, 'convFilterGradientCropChannels', dwPad, dw0, g.kh * g.kw * g.ci, co4, g.co);
+    callKernelFunction(kernels, 'convFilterGradientCropChannels', dwPad, dw0, g.kh * g.kw * g.ci, co4, g.co);
   });
   return out;
 }
@@ -103,14 +103,9 @@ function scratchBytes(g: FilterGradientGeometry, plan: ChunkPlan): number {
 function run(kernels: KernelExports, x: number, dy: number, dw: number, xs: number, g: FilterGradientGeometry, plan: ChunkPlan): void {
   const { n, h, w, ci, ho, wo, co, kh, kw, sh, sw, top, left } = g;
   const args = [x, dy, dw, xs, n, h, w, ci, ho, wo, co, kh, kw, sh, sw, top, left, paddedWidth(g), plan.rowsPerChunk, plan.imagesPerChunk];
-  call(kernels, 'convFilterGradient', ...args);
+  callKernelFunction(kernels, 'convFilterGradient', ...args);
 }
 
-function call(kernels: KernelExports, name: string, ...args: number[]): void {
-  const kernel = kernels[name];
-  if (kernel === undefined) throw new Error(`@hvcm/backbones: the wasm kernel module lacks ${name} (rebuild it)`);
-  kernel(...args);
-}
 
 function checkGeometry(x: tf.TensorInfo, dy: tf.TensorInfo, g: FilterGradientGeometry): void {
   const xs = [g.n, g.h, g.w, g.ci];

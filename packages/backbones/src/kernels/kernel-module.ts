@@ -105,6 +105,32 @@ export function kernelsFor(backend: unknown): KernelExports {
   return exports;
 }
 
+/**
+ * Calls function `name` of the kernel module's exports `k` and returns its result (0 for none).
+ * Throws naming it when the module lacks it: a build older than its callers.
+ */
+export function callKernelFunction(k: KernelExports, name: string, ...args: number[]): number {
+  const f = k[name];
+  if (f === undefined) {
+    throw new Error(`@hvcm/backbones: the wasm kernel module has no '${name}'; rebuild it (pnpm --filter @hvcm/backbones build:wasm)`);
+  }
+  return f(...args) ?? 0;
+}
+
+/**
+ * True when the kernel module is available, instantiates on `backend` (it needs wasm SIMD) and
+ * exports every one of `names`: what a caller checks before choosing a kernel over its tfjs path.
+ */
+export function kernelModuleHas(backend: unknown, names: readonly string[]): boolean {
+  if (!kernelModuleAvailable()) return false;
+  try {
+    const k = kernelsFor(backend);
+    return names.every((name) => typeof k[name] === 'function');
+  } catch {
+    return false;
+  }
+}
+
 /** Byte offset of a tensor's data in the backend's heap. */
 export function heapOffset(backend: unknown, info: { dataId: object }): number {
   const entry = (backend as WasmBackendInternals).dataIdMap.get(info.dataId);

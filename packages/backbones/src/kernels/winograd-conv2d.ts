@@ -2,7 +2,7 @@
 // F(4x4, 3x3) (assembly/winograd-f4.ts): 2.25x or 4x fewer multiplications than XNNPACK's direct
 // convolution, which already runs near what 128-bit wasm SIMD allows; only doing less work beats it.
 import type * as tf from '@tensorflow/tfjs-core';
-import { heapOffset, kernelsFor, withScratch, type KernelExports } from './kernel-module';
+import { callKernelFunction, heapOffset, kernelsFor, withScratch } from './kernel-module';
 
 /** Zero padding of the input: rows above/below, columns left/right (each 0..2). */
 export interface Pads {
@@ -65,13 +65,6 @@ export function winogradChoice(n: number, ho: number, wo: number, ci: number, co
   return ci >= 4 && tiles2 >= 32 ? 2 : 0;
 }
 
-/** A function of the kernel module (an error naming it when the module is stale and lacks it). */
-function exported(k: KernelExports, name: string): (...args: number[]) => number | undefined {
-  const f = k[name];
-  if (f === undefined) throw new Error(`@hvcm/backbones: the wasm kernel module has no ${name}; rebuild it (pnpm --filter @hvcm/backbones build:wasm)`);
-  return f;
-}
-
 /**
  * What the kernel applies to each output on the way out (the inference `FusedConv2D`): `bias` [Co]
  * (float32, Co values) added per output channel, then max(0, .) when `relu`.
@@ -126,11 +119,13 @@ export function winogradConv3x3(
   const positions = f4 ? 36 : 16;
   const uBytes = positions * ci * roundUp(co, 8) * 4;
   const tmpBytes = 576;
-  const scratchBytes = exported(k, f4 ? 'winogradF4ScratchBytes' : 'winogradScratchBytes')(ci, co, blockTiles) as number;
+  const scratchBytes = callKernelFunction(k, f4 ? 'winogradF4ScratchBytes' : 'winogradScratchBytes', ci, co, blockTiles);
   withScratch(backend, uBytes + tmpBytes + scratchBytes, (u) => {
     const scratch = u + uBytes + tmpBytes;
-    exported(k, f4 ? 'winogradF4Filter' : 'winogradFilter')(heapOffset(backend, filter), ci, co, use === 'forward' ? 0 : 1, u, u + uBytes);
-    exported(k, f4 ? 'winogradF4Conv3x3' : 'winogradConv3x3')(
+    callKernelFunction(k, f4 ? 'winogradF4Filter' : 'winogradFilter', heapOffset(backend, filter), ci, co, use === 'forward' ? 0 : 1, u, u + uBytes);
+    callKernelFunction(
+      k,
+      f4 ? 'winogradF4Conv3x3' : 'winogradConv3x3',
       heapOffset(backend, x), n, h, w, ci, u, co, pads.top, pads.left, ho, wo, heapOffset(backend, out), scratch, blockTiles,
       bias === undefined ? 0 : heapOffset(backend, bias), relu ? 1 : 0,
     );
