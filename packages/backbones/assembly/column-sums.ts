@@ -1,4 +1,6 @@
-// Per-column sums of a row-major float32 matrix [m, c] (c a multiple of 4).
+// Per-column sums of a row-major float32 matrix [m, c] (c a multiple of 4). The smallest kernel of the
+// module: kernel-module.test.ts uses it to check that kernels read and write tensors in place on the
+// backend's heap, and it is the template for a new kernel file.
 export function columnSums(x: usize, m: i32, c: i32, out: usize): void {
   for (let j = 0; j < c; j += 4) v128.store(out + (<usize>j << 2), f32x4.splat(0));
   for (let i = 0; i < m; i++) {
