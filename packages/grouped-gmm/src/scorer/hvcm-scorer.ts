@@ -184,14 +184,14 @@ export class HvcmScorer extends BaseDetector {
     });
   }
 
-  /** Cosine classifier over the class centers: predicted class `[n]` (argmax cosine similarity). */
+  /** Cosine classifier over the class centers: predicted class `[n]` (argmax cosine similarity, each group's mean removed: see {@link cosineLogits}). */
   async classify(features: FeatureInput): Promise<Int32Array> {
     this.assertFitted('classify');
     const centers = this.centerTensor;
     if (centers === null) throw new NotFittedError('HvcmScorer.classify: no class centers; pass `centers` (HvcmLoss.centers) in the options.');
     const matrix = await toFeatureMatrix(features, { columns: this.numGroups * this.groupDim });
     try {
-      const predicted = tf.tidy(() => tf.argMax(cosineLogits(matrix.tensor, centers), 1));
+      const predicted = tf.tidy(() => tf.argMax(cosineLogits(matrix.tensor, centers, this.numGroups), 1));
       const values = Int32Array.from(await predicted.data());
       predicted.dispose();
       return values;
