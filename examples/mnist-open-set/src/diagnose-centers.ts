@@ -11,8 +11,9 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { createTinyConvNet, selectBackend } from '@hvcm/backbones';
-import { createRng, loadMnist, mnistOpenSetSplit, randomPermutation, selectOpenSet, type ArrayImageDataset } from '@hvcm/datasets';
-import { HvcmHead, HvcmLoss, hvcmTrainStep, cosineLogits } from '@hvcm/grouped-gmm';
+import { createRng, loadMnist, mnistOpenSetSplit, selectOpenSet } from '@hvcm/datasets';
+import { HvcmHead, HvcmLoss, cosineLogits } from '@hvcm/grouped-gmm';
+import { gatherImages, trainEpoch } from './mnist-training';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== '--'),
@@ -25,21 +26,10 @@ const { values } = parseArgs({
     evalEvery: { type: 'string', default: '0' },
   },
 });
-const BATCH = 64;
 const M = 16;
 const d = 8;
 const seed = Number(values.seed);
 const epochs = Number(values.epochs);
-
-function gatherImages(ds: ArrayImageDataset, indices: ArrayLike<number>): tf.Tensor4D {
-  const n = indices.length;
-  const pixels = new Float32Array(n * 784);
-  for (let i = 0; i < n; i++) {
-    const src = (indices[i] as number) * 784;
-    for (let p = 0; p < 784; p++) pixels[i * 784 + p] = (ds.images[src + p] as number) / 255;
-  }
-  return tf.tensor4d(pixels, [n, 28, 28, 1]);
-}
 
 await selectBackend({ log: null });
 const split = mnistOpenSetSplit(0);
@@ -130,21 +120,12 @@ const rng = createRng(seed);
 const evalEvery = Number(values.evalEvery);
 report('init');
 let globalStep = 0;
+const digits = { dataset: trainSet, indices: trainIndices, labels: trainLabels };
 for (let epoch = 0; epoch < epochs; epoch++) {
-  const order = randomPermutation(numTrain, rng);
-  let sum = 0;
-  let steps = 0;
-  for (let start = 0; start + BATCH <= numTrain; start += BATCH) {
-    const positions = order.subarray(start, start + BATCH);
-    const indices = Array.from(positions, (p) => trainIndices[p] as number);
-    const labels = Int32Array.from(positions, (p) => trainLabels[p] as number);
-    const x = gatherImages(trainSet, indices);
-    sum += (await hvcmTrainStep(step, x, labels)).loss;
-    x.dispose();
-    steps++;
+  const { meanLoss, steps } = await trainEpoch(step, digits, rng, () => {
     globalStep++;
     if (evalEvery > 0 && globalStep % evalEvery === 0) report(`step ${globalStep}`);
-  }
-  console.log(`epoch ${epoch + 1}: mean loss ${(sum / steps).toFixed(4)} over ${steps} steps`);
+  });
+  console.log(`epoch ${epoch + 1}: mean loss ${meanLoss.toFixed(4)} over ${steps} steps`);
   report(`epoch ${epoch + 1}`);
 }

@@ -16,9 +16,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { createTinyConvNet, selectBackend } from '@hvcm/backbones';
-import { createRng, loadMnist, mnistOpenSetSplit, randomPermutation, selectOpenSet, type ArrayImageDataset } from '@hvcm/datasets';
-import { HvcmHead, HvcmLoss, HvcmScorer, hvcmTrainStep } from '@hvcm/grouped-gmm';
+import { createRng, loadMnist, mnistOpenSetSplit, selectOpenSet, type ArrayImageDataset } from '@hvcm/datasets';
+import { HvcmHead, HvcmLoss, HvcmScorer } from '@hvcm/grouped-gmm';
 import { evaluateOod, formatEvaluationTable, rocCurve, rocCurveSvg, scoreHistogramSvg } from '@hvcm/metrics';
+import { BATCH, gatherImages, trainEpoch } from './mnist-training';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -46,7 +47,6 @@ const requestedTest = positiveInteger('test', values.test);
 const seed = Number(values.seed);
 if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer; got '${values.seed}'.`);
 
-const BATCH = 64;
 const M = 16; // groups
 const d = 8; // dims per group
 const CHUNK = 1000; // digits per inference batch
@@ -56,17 +56,6 @@ function writeAtomic(path: string, text: string): void {
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, text);
   renameSync(tmp, path);
-}
-
-/** Gathers digits `indices` of `ds` as a [n, 28, 28, 1] float32 tensor in [0, 1]. */
-function gatherImages(ds: ArrayImageDataset, indices: ArrayLike<number>): tf.Tensor4D {
-  const n = indices.length;
-  const pixels = new Float32Array(n * 784);
-  for (let i = 0; i < n; i++) {
-    const src = (indices[i] as number) * 784;
-    for (let p = 0; p < 784; p++) pixels[i * 784 + p] = (ds.images[src + p] as number) / 255;
-  }
-  return tf.tensor4d(pixels, [n, 28, 28, 1]);
 }
 
 const started = performance.now();
@@ -105,21 +94,12 @@ const step = {
 // Training: L = L_hvcm only, seeded shuffle per epoch.
 const rng = createRng(seed);
 let tensorsAfterFirstStep = -1;
+const digits = { dataset: trainSet, indices: trainIndices, labels: trainLabels };
 for (let epoch = 0; epoch < epochs; epoch++) {
-  const order = randomPermutation(numTrain, rng);
-  let sum = 0;
-  let steps = 0;
-  for (let start = 0; start + BATCH <= numTrain; start += BATCH) {
-    const positions = order.subarray(start, start + BATCH);
-    const indices = Array.from(positions, (p) => trainIndices[p] as number);
-    const labels = Int32Array.from(positions, (p) => trainLabels[p] as number);
-    const x = gatherImages(trainSet, indices);
-    sum += (await hvcmTrainStep(step, x, labels)).loss;
-    x.dispose();
-    steps++;
+  const { meanLoss, steps } = await trainEpoch(step, digits, rng, () => {
     if (tensorsAfterFirstStep < 0) tensorsAfterFirstStep = tf.memory().numTensors;
-  }
-  console.log(`epoch ${epoch + 1}/${epochs}: mean loss ${(sum / steps).toFixed(4)} over ${steps} steps, elapsed ${elapsed()}`);
+  });
+  console.log(`epoch ${epoch + 1}/${epochs}: mean loss ${meanLoss.toFixed(4)} over ${steps} steps, elapsed ${elapsed()}`);
 }
 const tensorGrowth = tf.memory().numTensors - tensorsAfterFirstStep;
 
