@@ -5,29 +5,20 @@
 // R repetitions, divided by R).
 // Run: cd bench && npx tsx --conditions=@hvcm/source backbones/batch-norm.ts [reps] [step-reps]
 import * as tf from '@tensorflow/tfjs-core';
-import { createBackboneClassifierProgram, selectBackend, threadCpuTimeMs } from '@hvcm/backbones';
+import { createBackboneClassifierProgram, selectBackend } from '@hvcm/backbones';
 import { addRelu, batchNormTraining } from '../../packages/backbones/src/kernels/batch-norm-ops';
 import {
   registerBatchNormWasmKernels,
   unregisterBatchNormWasmKernels,
 } from '../../packages/backbones/src/kernels/batch-norm-wasm-kernels';
+import { bestOf, type Timing } from '../shared/best-of';
 
 await selectBackend({ backend: 'wasm', log: null } as never);
 const reps = Number(process.argv[2] ?? 9);
 const stepReps = Number(process.argv[3] ?? 5);
 
-/** Best wall ms and mean thread CPU ms of `body` over `reps` runs (after one warm-up). */
-function time(body: () => void, r = reps): { wall: number; cpu: number } {
-  body();
-  let wall = Infinity;
-  const cpu0 = threadCpuTimeMs() ?? 0;
-  for (let i = 0; i < r; i++) {
-    const t = performance.now();
-    body();
-    wall = Math.min(wall, performance.now() - t);
-  }
-  return { wall, cpu: ((threadCpuTimeMs() ?? 0) - cpu0) / r };
-}
+/** Best wall ms and mean thread CPU ms of `body` over `r` runs (after one warm-up). */
+const time = (body: () => void, r = reps): Timing => bestOf(r, body);
 
 /** Runs `body` with the new kernels (true) or the tfjs-op path (false). */
 function withKernels<T>(on: boolean, body: () => T): T {

@@ -5,8 +5,9 @@
 // Run: cd bench && npx tsx --conditions=@hvcm/source backbones/winograd-fused.ts [reps]
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { threadCpuTimeMs } from '@hvcm/backbones';
 import { winogradFusedConv2DKernel, winogradFusedConv2DPlan } from '../../packages/backbones/src/kernels/winograd-fused-conv2d';
+import { relativeError } from '../../packages/backbones/src/test-support/compare';
+import { bestOf, type Timing } from '../shared/best-of';
 
 await tf.setBackend('wasm');
 const reps = Number(process.argv[2] ?? 9);
@@ -22,31 +23,12 @@ const layers = [
   { hw: 7, ci: 64, co: 64 },
 ];
 
-/** Best wall ms and mean thread-CPU ms of `reps` runs of f (its result disposed). */
-function time(f: () => tf.TensorInfo): { wall: number; cpu: number } {
-  backend.disposeData(f().dataId);
-  let wall = Infinity;
-  const c0 = threadCpuTimeMs() ?? 0;
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    const out = f();
-    wall = Math.min(wall, performance.now() - t0);
-    backend.disposeData(out.dataId);
-  }
-  return { wall, cpu: ((threadCpuTimeMs() ?? 0) - c0) / reps };
-}
+/** Best wall ms and mean thread-CPU ms of `reps` runs of f (its result freed outside the timing). */
+const time = (f: () => tf.TensorInfo): Timing => bestOf(reps, f, (out) => backend.disposeData(out.dataId));
 
-function maxRel(a: tf.TensorInfo, b: tf.TensorInfo): number {
-  const x = backend.readSync(a.dataId) as Float32Array;
-  const y = backend.readSync(b.dataId) as Float32Array;
-  let d = 0;
-  let s = 0;
-  for (let i = 0; i < x.length; i++) {
-    d = Math.max(d, Math.abs((x[i] as number) - (y[i] as number)));
-    s = Math.max(s, Math.abs(y[i] as number));
-  }
-  return d / s;
-}
+/** max |a - b| / max |b| over two kernel outputs. */
+const maxRel = (a: tf.TensorInfo, b: tf.TensorInfo): number =>
+  relativeError(backend.readSync(a.dataId) as Float32Array, backend.readSync(b.dataId) as Float32Array);
 
 console.log('| layer | batch | activation | tile | XNNPACK wall ms | Winograd wall ms | speedup (wall) | XNNPACK CPU ms | Winograd CPU ms | speedup (CPU) | max rel diff |');
 console.log('|---|---|---|---|---|---|---|---|---|---|---|');

@@ -6,10 +6,12 @@
 // Run: cd bench && npx tsx --conditions=@hvcm/source backbones/winograd.ts [reps] [sweep|tiles|step [batch]|trainer [batch]]
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { backboneClassifierProgram, createBackboneClassifierProgram, createDataParallelStep, selectBackend, threadCpuTimeMs } from '@hvcm/backbones';
+import { backboneClassifierProgram, createBackboneClassifierProgram, createDataParallelStep, selectBackend } from '@hvcm/backbones';
 import { blockTilesFor, setWinogradEnabled, winogradConv3x3 } from '../../packages/backbones/src/kernels/winograd-conv2d';
 import { registerWinogradConv2D, unregisterWinogradConv2D } from '../../packages/backbones/src/kernels/winograd-conv2d-kernel';
 import { conv2dBackpropInputViaConv } from '../../packages/backbones/src/gradients/conv2d-backprop-input';
+import { relativeError } from '../../packages/backbones/src/test-support/compare';
+import { bestOf, type Timing } from '../shared/best-of';
 
 await tf.setBackend('wasm');
 if (process.argv[3] === 'step') await trainingStep(Number(process.argv[4] ?? 128));
@@ -60,31 +62,12 @@ const sweep: Shape[] = [
 ];
 const shapes = process.argv[3] === 'sweep' ? sweep : layers;
 
-/** Best wall ms and mean thread-CPU ms (10 ms resolution, summed over the runs) of `reps` runs of f (its result is disposed). */
-function time(f: () => tf.TensorInfo): { wall: number; cpu: number } {
-  backend.disposeData(f().dataId);
-  let wall = Infinity;
-  const c0 = threadCpuTimeMs() ?? 0;
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    const out = f();
-    wall = Math.min(wall, performance.now() - t0);
-    backend.disposeData(out.dataId);
-  }
-  return { wall, cpu: ((threadCpuTimeMs() ?? 0) - c0) / reps };
-}
+/** Best wall ms and mean thread-CPU ms of `reps` runs of f (its result freed outside the timing). */
+const time = (f: () => tf.TensorInfo): Timing => bestOf(reps, f, (out) => backend.disposeData(out.dataId));
 
-function maxRel(a: tf.TensorInfo, b: tf.TensorInfo): number {
-  const x = backend.readSync(a.dataId) as Float32Array;
-  const y = backend.readSync(b.dataId) as Float32Array;
-  let d = 0;
-  let s = 0;
-  for (let i = 0; i < y.length; i++) {
-    d = Math.max(d, Math.abs((x[i] as number) - (y[i] as number)));
-    s = Math.max(s, Math.abs(y[i] as number));
-  }
-  return d / s;
-}
+/** max |a - b| / max |b| over two kernel outputs. */
+const maxRel = (a: tf.TensorInfo, b: tf.TensorInfo): number =>
+  relativeError(backend.readSync(a.dataId) as Float32Array, backend.readSync(b.dataId) as Float32Array);
 
 const pad = { top: 1, bottom: 1, left: 1, right: 1 };
 const attrs = { strides: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], dataFormat: 'NHWC', dilations: [1, 1] } as unknown as tf.NamedAttrMap;
