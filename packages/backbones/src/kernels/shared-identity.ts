@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-
-const WASM = 'wasm';
+import { WasmKernelOverride } from './kernel-override';
 
 interface RefCountingBackend {
   incRef(dataId: object): void;
@@ -19,28 +18,23 @@ function sharedIdentity(args: { inputs: tf.NamedTensorInfoMap; backend: unknown 
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
-let saved: tf.KernelConfig | undefined;
-
-/** Replaces wasm's copying `Identity` (strings keep it: their data lives in JS). Idempotent. */
-export function registerSharedIdentity(): void {
-  if (saved !== undefined) return;
-  const original = tf.getKernel(tf.Identity, WASM);
-  if (original == null) return;
-  saved = original;
-  tf.unregisterKernel(tf.Identity, WASM);
-  tf.registerKernel({
-    ...original,
-    kernelFunc: ((args: { inputs: tf.NamedTensorInfoMap; backend: unknown }) =>
+/** Strings keep the copying kernel: their data lives in JS, not in the heap. */
+const override = new WasmKernelOverride(
+  tf.Identity,
+  (original) =>
+    ((args: { inputs: tf.NamedTensorInfoMap; backend: unknown }) =>
       (args.inputs.x as tf.TensorInfo).dtype === 'string'
-        ? original.kernelFunc(args as never)
+        ? original(args as never)
         : sharedIdentity(args)) as unknown as tf.KernelFunc,
-  });
+  'registerSharedIdentity()',
+);
+
+/** Replaces wasm's copying `Identity` (no-op while the wasm backend is not loaded). Idempotent. */
+export function registerSharedIdentity(): void {
+  if (tf.getKernel(tf.Identity, 'wasm') != null) override.install();
 }
 
 /** Restores wasm's own `Identity`. Idempotent. */
 export function unregisterSharedIdentity(): void {
-  if (saved === undefined) return;
-  tf.unregisterKernel(tf.Identity, WASM);
-  tf.registerKernel(saved);
-  saved = undefined;
+  override.restore();
 }

@@ -3,10 +3,8 @@
 // (`winogradChoice`), everything else to the original (XNNPACK) kernel.
 import * as tf from '@tensorflow/tfjs-core';
 import { kernelModuleAvailable } from './kernel-module';
+import { WasmKernelOverride } from './kernel-override';
 import { winogradChoice, winogradConv3x3, type Pads, type WinogradTile } from './winograd-conv2d';
-
-const WASM = 'wasm';
-let saved: tf.KernelConfig | undefined;
 
 /**
  * Padding and variant for a 3x3 stride-1 NHWC float32 convolution the Winograd kernel can do and
@@ -44,33 +42,23 @@ export function winogradConv2DKernel(original: tf.KernelFunc): tf.KernelFunc {
   };
 }
 
+const override = new WasmKernelOverride(tf.Conv2D, winogradConv2DKernel, 'registerWinogradConv2D()');
+
 /**
  * Replaces the wasm backend's `Conv2D` with `winogradConv2DKernel` around it (its setupFunc kept).
  * Idempotent. Does nothing (returns false) when the kernel module is not built; throws when
  * `@tensorflow/tfjs-backend-wasm` was not imported (its import would replace ours).
  */
 export function registerWinogradConv2D(): boolean {
-  if (saved !== undefined) return true;
-  const original = tf.getKernel(tf.Conv2D, WASM);
-  if (original == null) {
-    throw new Error("@hvcm/backbones: registerWinogradConv2D() needs the wasm backend's kernels: import '@tensorflow/tfjs-backend-wasm' first");
-  }
-  if (!kernelModuleAvailable()) return false;
-  saved = original;
-  tf.unregisterKernel(tf.Conv2D, WASM);
-  tf.registerKernel({ ...original, kernelFunc: winogradConv2DKernel(original.kernelFunc) });
-  return true;
+  return override.install(kernelModuleAvailable);
 }
 
 /** Restores the wasm backend's own `Conv2D`. Idempotent. */
 export function unregisterWinogradConv2D(): void {
-  if (saved === undefined) return;
-  tf.unregisterKernel(tf.Conv2D, WASM);
-  tf.registerKernel(saved);
-  saved = undefined;
+  override.restore();
 }
 
 /** True while `registerWinogradConv2D` is in effect. */
 export function winogradConv2DRegistered(): boolean {
-  return saved !== undefined;
+  return override.installed;
 }

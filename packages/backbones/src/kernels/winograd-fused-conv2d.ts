@@ -6,11 +6,10 @@
 // original (XNNPACK) kernel.
 import * as tf from '@tensorflow/tfjs-core';
 import { kernelModuleAvailable } from './kernel-module';
+import { WasmKernelOverride } from './kernel-override';
 import { winogradConv3x3 } from './winograd-conv2d';
 import { winogradConv2DPlan } from './winograd-conv2d-kernel';
 
-const WASM = 'wasm';
-let saved: tf.KernelConfig | undefined;
 
 /** `FusedConv2D`'s inputs (bias and prelu weights optional). */
 export interface FusedInputs {
@@ -52,35 +51,23 @@ export function winogradFusedConv2DKernel(original: tf.KernelFunc): tf.KernelFun
   };
 }
 
+const override = new WasmKernelOverride(tf.FusedConv2D, winogradFusedConv2DKernel, 'registerWinogradFusedConv2D()');
+
 /**
  * Replaces the wasm backend's `FusedConv2D` with `winogradFusedConv2DKernel` around it (its
  * setupFunc kept). Idempotent. Does nothing (returns false) when the kernel module is not built;
  * throws when `@tensorflow/tfjs-backend-wasm` was not imported (its import would replace ours).
  */
 export function registerWinogradFusedConv2D(): boolean {
-  if (saved !== undefined) return true;
-  const original = tf.getKernel(tf.FusedConv2D, WASM);
-  if (original == null) {
-    throw new Error(
-      "@hvcm/backbones: registerWinogradFusedConv2D() needs the wasm backend's kernels: import '@tensorflow/tfjs-backend-wasm' first",
-    );
-  }
-  if (!kernelModuleAvailable()) return false;
-  saved = original;
-  tf.unregisterKernel(tf.FusedConv2D, WASM);
-  tf.registerKernel({ ...original, kernelFunc: winogradFusedConv2DKernel(original.kernelFunc) });
-  return true;
+  return override.install(kernelModuleAvailable);
 }
 
 /** Restores the wasm backend's own `FusedConv2D`. Idempotent. */
 export function unregisterWinogradFusedConv2D(): void {
-  if (saved === undefined) return;
-  tf.unregisterKernel(tf.FusedConv2D, WASM);
-  tf.registerKernel(saved);
-  saved = undefined;
+  override.restore();
 }
 
 /** True while `registerWinogradFusedConv2D` is in effect. */
 export function winogradFusedConv2DRegistered(): boolean {
-  return saved !== undefined;
+  return override.installed;
 }
