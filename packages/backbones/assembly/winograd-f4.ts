@@ -12,18 +12,7 @@
 // Optional epilogue in the output transform (the inference FusedConv2D): + bias[co], max(0, .).
 
 import { gemm } from './shared/gemm-4x8';
-
-@inline function roundUp(n: i32, m: i32): i32 {
-  return (n + m - 1) & ~(m - 1);
-}
-
-@inline function loadPartial(p: usize, n: i32): v128 {
-  let r = f32x4.splat(0);
-  r = f32x4.replace_lane(r, 0, load<f32>(p));
-  if (n > 1) r = f32x4.replace_lane(r, 1, load<f32>(p, 4));
-  if (n > 2) r = f32x4.replace_lane(r, 2, load<f32>(p, 8));
-  return r;
-}
+import { loadPartial, roundUp, storePartial } from './shared/vector-tails';
 
 @inline function loadN(p: usize, n: i32): v128 {
   return n == 4 ? v128.load(p) : loadPartial(p, n);
@@ -34,9 +23,7 @@ import { gemm } from './shared/gemm-4x8';
     v128.store(p, v);
     return;
   }
-  store<f32>(p, f32x4.extract_lane(v, 0));
-  if (n > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
-  if (n > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
+  storePartial(p, v, n);
 }
 
 @inline function tileBytes(cols: i32): usize {
