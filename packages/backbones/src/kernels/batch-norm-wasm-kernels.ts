@@ -158,6 +158,8 @@ const configs: tf.KernelConfig[] = [
 
 let disabled = false;
 let moduleAvailable: boolean | undefined;
+/** Set by `registerBatchNormWasmKernels`, so the ops (which call it on every use) register only once. */
+let registered = false;
 
 /**
  * Registers the five kernels for `wasm` (idempotent) and lets the ops in batch-norm-ops.ts use them.
@@ -165,16 +167,19 @@ let moduleAvailable: boolean | undefined;
  */
 export function registerBatchNormWasmKernels(): void {
   disabled = false;
+  if (registered) return;
   // The ops save x for their gradients; with wasm's own (copying) Identity that would copy every activation.
   registerSharedIdentity();
   for (const config of configs) {
     if (tf.getKernel(config.kernelName, WASM) == null) tf.registerKernel(config);
   }
+  registered = true;
 }
 
 /** Unregisters the kernels; the ops fall back to the tfjs-op path until `registerBatchNormWasmKernels`. */
 export function unregisterBatchNormWasmKernels(): void {
   disabled = true;
+  registered = false;
   for (const config of configs) {
     if (tf.getKernel(config.kernelName, WASM) != null) tf.unregisterKernel(config.kernelName, WASM);
   }
